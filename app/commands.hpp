@@ -1,0 +1,30 @@
+// Subcommands of the eisnn program. Each add_*_command registers its flags and
+// the function that runs it; main() does logging and error reporting.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "eisnn/config.hpp"
+
+namespace eisnn::app {
+
+// Flags shared by every command that reads a configuration.
+struct ConfigFlags {
+  std::string config_file;
+  std::string preset;
+  std::vector<std::string> overrides;
+  int threads = 0;
+
+  void add_to(CLI::App& cmd);
+  Config load() const;
+};
+
+// The command line as typed, for run records.
+const std::string& command_line();
+
+void add_simulate_command(CLI::App& app);
+void add_config_command(CLI::App& app);
+
+}  // namespace eisnn::app

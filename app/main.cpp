@@ -1,0 +1,87 @@
+// eisnn: train and dissect biologically constrained recurrent spiking networks.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+
+#include "commands.hpp"
+#include "eisnn/error.hpp"
+#include "eisnn/version.hpp"
+
+namespace eisnn::app {
+namespace {
+std::string g_command_line;
+}
+
+const std::string& command_line() {
+  return g_command_line;
+}
+
+void ConfigFlags::add_to(CLI::App& cmd) {
+  cmd.add_option("-c,--config", config_file, "TOML configuration file (default: built-in defaults)")
+      ->check(CLI::ExistingFile);
+  cmd.add_option("--preset", preset, "named defaults under the file: zhu2026 (default) or clean");
+  cmd.add_option("-s,--set", overrides,
+                 "override one key, section.key=value (repeatable), e.g. --set neuron.tau_m_ms=25");
+  cmd.add_option("-j,--threads", threads, "worker threads (0 = all cores)")
+      ->check(CLI::NonNegativeNumber);
+}
+
+Config ConfigFlags::load() const {
+  return load_config(config_file, overrides, preset);
+}
+
+void add_config_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("config", "Print the resolved configuration or the list of keys");
+  auto flags = std::make_shared<ConfigFlags>();
+  flags->add_to(*cmd);
+  auto keys = std::make_shared<bool>(false);
+  cmd->add_flag("--keys", *keys, "list every key with its default, range and meaning");
+  cmd->callback([flags, keys] {
+    // Data goes to stdout: this is the command's output, not a diagnostic.
+    std::fputs((*keys ? describe_keys() : to_toml(flags->load())).c_str(), stdout);
+  });
+}
+
+}  // namespace eisnn::app
+
+int main(int argc, char** argv) {
+  using namespace eisnn;
+  for (int i = 0; i < argc; ++i) app::g_command_line += (i ? " " : "") + std::string(argv[i]);
+
+  // Diagnostics go to stderr; stdout is kept for data.
+  auto logger = spdlog::stderr_color_mt("eisnn");
+  logger->set_pattern("%^[%H:%M:%S %l]%$ %v");
+  spdlog::set_default_logger(logger);
+
+  CLI::App cli{"eisnn: train and dissect cortex-constrained recurrent spiking networks"};
+  cli.set_version_flag("--version", std::string(version()) + " (" + git_commit() + ")");
+  cli.require_subcommand(1);
+  int verbosity = 0;
+  cli.add_flag("-v,--verbose", verbosity, "more log output (-vv for debug)");
+  bool quiet = false;
+  cli.add_flag("-q,--quiet", quiet, "only warnings and errors");
+  cli.parse_complete_callback([&] {
+    spdlog::set_level(quiet            ? spdlog::level::warn
+                      : verbosity >= 2 ? spdlog::level::trace
+                      : verbosity == 1 ? spdlog::level::debug
+                                       : spdlog::level::info);
+  });
+
+  app::add_simulate_command(cli);
+  app::add_config_command(cli);
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  } catch (const InputError& e) {
+    spdlog::error("{}", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    spdlog::critical("unexpected failure: {}", e.what());
+    return 3;
+  }
+  return 0;
+}
