@@ -29,40 +29,47 @@ std::vector<float> draw_initial_voltage(const InitialStateParams& init, const Ne
 
 namespace {
 
-// Keeps spikes, readout and chosen voltages of one trial.
+// Keeps spikes, readout and chosen voltages of the trials in a group of lanes.
 class Recorder {
  public:
   Recorder(const Network& net, const NeuronConstants& k, const std::vector<int>& record,
-           int n_steps, TrialResult& out)
-      : net_(net), kappa_(k.kappa), record_(record), out_(out), y_(net.n_out, 0.0f) {
-    out_.spikes.clear();
-    out_.spikes.step_start.reserve(static_cast<std::size_t>(n_steps) + 1);
-    out_.y.clear();
-    out_.y.reserve(static_cast<std::size_t>(n_steps) * net.n_out);
-    out_.v_mV.clear();
-    out_.v_mV.reserve(static_cast<std::size_t>(n_steps) * record.size());
+           int n_steps, std::span<TrialResult* const> out)
+      : net_(net), kappa_(k.kappa), record_(record), out_(out) {
+    for (TrialResult* r : out_) {
+      r->spikes.clear();
+      r->spikes.step_start.reserve(static_cast<std::size_t>(n_steps) + 1);
+      r->y.clear();
+      r->y.reserve(static_cast<std::size_t>(n_steps) * net.n_out);
+      r->v_mV.clear();
+      r->v_mV.reserve(static_cast<std::size_t>(n_steps) * record.size());
+    }
+    y_.assign(out_.size() * net.n_out, 0.0f);
   }
 
-  void step(int, std::span<const float> v, std::span<const float>, std::span<const std::int32_t>,
-            std::span<const std::uint16_t> spikes) {
-    for (float& y : y_) y *= kappa_;
-    for (std::uint16_t u : spikes) {
-      out_.spikes.push(u);
-      for (std::uint32_t s = net_.w_out.begin(u); s < net_.w_out.end(u); ++s)
-        y_[net_.w_out.post[s]] += net_.w_out.w_mV[s];
-      out_.n_synaptic_events += net_.w_rec.end(u) - net_.w_rec.begin(u);
+  void step(int, std::span<const lanes_f> v, std::span<const lanes_f>, std::span<const lanes_i>,
+            std::span<const std::vector<std::uint16_t>> spikes) {
+    for (std::size_t lane = 0; lane < out_.size(); ++lane) {
+      TrialResult& r = *out_[lane];
+      float* y = y_.data() + lane * net_.n_out;
+      for (int o = 0; o < net_.n_out; ++o) y[o] *= kappa_;
+      for (std::uint16_t u : spikes[lane]) {
+        r.spikes.push(u);
+        for (std::uint32_t s = net_.w_out.begin(u); s < net_.w_out.end(u); ++s)
+          y[net_.w_out.post[s]] += net_.w_out.w_mV[s];
+        r.n_synaptic_events += net_.w_rec.end(u) - net_.w_rec.begin(u);
+      }
+      r.spikes.end_step();
+      r.y.insert(r.y.end(), y, y + net_.n_out);
+      for (int u : record_) r.v_mV.push_back(v[static_cast<std::size_t>(u)][lane]);
     }
-    out_.spikes.end_step();
-    out_.y.insert(out_.y.end(), y_.begin(), y_.end());
-    for (int u : record_) out_.v_mV.push_back(v[static_cast<std::size_t>(u)]);
   }
 
  private:
   const Network& net_;
   float kappa_;
   const std::vector<int>& record_;
-  TrialResult& out_;
-  std::vector<float> y_;
+  std::span<TrialResult* const> out_;
+  std::vector<float> y_;  // [lane][n_out]
 };
 
 std::uint64_t input_events(const Network& net, const SpikeTrain& input) {
@@ -78,9 +85,12 @@ TrialResult simulate_trial(const Network& net, const NeuronConstants& k,
                            const std::vector<int>& record_voltage) {
   EISNN_ASSERT(v0_mV.size() == static_cast<std::size_t>(net.n_units()));
   TrialResult result;
-  Recorder recorder(net, k, record_voltage, input.n_steps, result);
-  TrialKernel kernel;
-  kernel.run(net, k, v0_mV, input, recorder);
+  TrialResult* out[] = {&result};
+  const float* v0[] = {v0_mV.data()};
+  const SpikeTrain* in[] = {&input};
+  Recorder recorder(net, k, record_voltage, input.n_steps, out);
+  LaneKernel kernel;
+  kernel.run(net, k, v0, in, input.n_steps, recorder);
   result.n_input_spikes = input.n_spikes();
   result.n_synaptic_events += input_events(net, input);
   return result;
@@ -93,32 +103,48 @@ std::vector<TrialResult> simulate_batch(const Network& net, const Config& config
                request.trial_keys.size() == static_cast<std::size_t>(request.n_trials));
   const NeuronConstants k = NeuronConstants::from(config.neuron);
   std::vector<TrialResult> results(static_cast<std::size_t>(request.n_trials));
+  const int n_groups = (request.n_trials + kLanes - 1) / kLanes;
   int done = 0;
   const int threads = request.threads > 0 ? request.threads : omp_get_max_threads();
 
-#pragma omp parallel num_threads(threads)
+#pragma omp parallel num_threads(std::min(threads, n_groups))
   {
-    TrialKernel kernel;  // buffers reused across this thread's trials
+    LaneKernel kernel;  // buffers reused across this thread's groups
+    std::vector<std::vector<float>> v0(kLanes);
+    std::vector<SpikeTrain> input(kLanes);
 #pragma omp for schedule(dynamic, 1)
-    for (int i = 0; i < request.n_trials; ++i) {
-      const auto key = static_cast<std::uint64_t>(
-          request.trial_keys.empty() ? i : request.trial_keys[static_cast<std::size_t>(i)]);
-      Rng init_rng(request.seed, {stream::initial_state, request.epoch, key});
-      Rng input_rng(request.seed, {stream::input_spikes, request.epoch, key});
-      const std::vector<float> v0 =
-          draw_initial_voltage(config.initial_state, config.neuron, net.n_units(), init_rng);
-      const SpikeTrain input =
-          draw_input_spikes(request.rates(i), request.n_steps, net.n_in, input_rng);
-
-      TrialResult& result = results[static_cast<std::size_t>(i)];
-      Recorder recorder(net, k, request.record_voltage, request.n_steps, result);
-      kernel.run(net, k, v0, input, recorder);
-      result.n_input_spikes = input.n_spikes();
-      result.n_synaptic_events += input_events(net, input);
+    for (int g = 0; g < n_groups; ++g) {
+      const int first = g * kLanes;
+      const int n_used = std::min(kLanes, request.n_trials - first);
+      std::vector<const float*> v0_ptr;
+      std::vector<const SpikeTrain*> input_ptr;
+      std::vector<TrialResult*> out;
+      for (int lane = 0; lane < n_used; ++lane) {
+        const int i = first + lane;
+        const auto key = static_cast<std::uint64_t>(
+            request.trial_keys.empty() ? i : request.trial_keys[static_cast<std::size_t>(i)]);
+        Rng init_rng(request.seed, {stream::initial_state, request.epoch, key});
+        Rng input_rng(request.seed, {stream::input_spikes, request.epoch, key});
+        v0[lane] =
+            draw_initial_voltage(config.initial_state, config.neuron, net.n_units(), init_rng);
+        input[lane] = draw_input_spikes(request.rates(i), request.n_steps, net.n_in, input_rng);
+        v0_ptr.push_back(v0[lane].data());
+        input_ptr.push_back(&input[lane]);
+        out.push_back(&results[static_cast<std::size_t>(i)]);
+      }
+      Recorder recorder(net, k, request.record_voltage, request.n_steps, out);
+      kernel.run(net, k, v0_ptr, input_ptr, request.n_steps, recorder);
+      for (int lane = 0; lane < n_used; ++lane) {
+        out[lane]->n_input_spikes = input[lane].n_spikes();
+        out[lane]->n_synaptic_events += input_events(net, input[lane]);
+      }
 
       if (progress) {
 #pragma omp critical(eisnn_progress)
-        progress(++done, request.n_trials);
+        {
+          done += n_used;
+          progress(done, request.n_trials);
+        }
       }
     }
   }

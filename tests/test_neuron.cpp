@@ -94,10 +94,10 @@ struct ThresholdProbe {
   float beta;
   std::vector<double> excess_mV;
   std::vector<int> spike_steps;
-  void step(int t, std::span<const float>, std::span<const float> b_prev,
-            std::span<const std::int32_t>, std::span<const std::uint16_t> spikes) {
-    excess_mV.push_back(beta * b_prev[0]);
-    if (!spikes.empty() && spikes[0] == 0) spike_steps.push_back(t);
+  void step(int t, std::span<const lanes_f>, std::span<const lanes_f> b_prev,
+            std::span<const lanes_i>, std::span<const std::vector<std::uint16_t>> spikes) {
+    excess_mV.push_back(beta * b_prev[0][0]);
+    if (!spikes[0].empty() && spikes[0][0] == 0) spike_steps.push_back(t);
   }
 };
 
@@ -109,8 +109,11 @@ TEST(Neuron, ThresholdRisesByBetaPerSpikeAndDecaysWithTauA) {
   input.end_step();
   for (int t = 1; t < 300; ++t) input.end_step();
   ThresholdProbe probe{k.beta_mV, {}, {}};
-  TrialKernel kernel;
-  kernel.run(net, k, std::vector<float>{-70.6f, -70.6f}, input, probe);
+  LaneKernel kernel;
+  const std::vector<float> v0 = {-70.6f, -70.6f};
+  const float* v0_ptr[] = {v0.data()};
+  const SpikeTrain* input_ptr[] = {&input};
+  kernel.run(net, k, v0_ptr, input_ptr, input.n_steps, probe);
   ASSERT_EQ(probe.spike_steps, std::vector<int>{0});
   EXPECT_EQ(probe.excess_mV[0], 0.0);
   EXPECT_EQ(probe.excess_mV[1], 0.0);  // b_t takes z_{t-1}: the rise shows at t = 2

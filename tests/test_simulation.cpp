@@ -40,6 +40,25 @@ std::uint64_t checksum(const std::vector<TrialResult>& results) {
   return h;
 }
 
+TEST(Simulation, InputSpikesAreBernoulliWithTheRate) {
+  const int n_steps = 20000, n_in = 3;
+  std::vector<float> rates(n_steps * n_in);
+  for (int t = 0; t < n_steps; ++t)
+    rates[t * 3] = 0.0f, rates[t * 3 + 1] = 0.3f, rates[t * 3 + 2] = 1.0f;
+  Rng r1(1, {stream::input_spikes, 0, 7}), r2(1, {stream::input_spikes, 0, 7}),
+      r3(1, {stream::input_spikes, 1, 7});
+  const SpikeTrain a = draw_input_spikes(rates.data(), n_steps, n_in, r1);
+  const SpikeTrain b = draw_input_spikes(rates.data(), n_steps, n_in, r2);
+  const SpikeTrain c = draw_input_spikes(rates.data(), n_steps, n_in, r3);
+  EXPECT_EQ(a.index, b.index);  // same key, same spikes
+  EXPECT_NE(a.index, c.index);  // another presentation, new spikes
+  double count[3] = {0, 0, 0};
+  for (auto ch : a.index) count[ch] += 1;
+  EXPECT_EQ(count[0], 0);
+  EXPECT_EQ(count[2], n_steps);
+  EXPECT_NEAR(count[1] / n_steps, 0.3, 0.015);  // 4.6 sd
+}
+
 TEST(Simulation, BitIdenticalForAnyThreadCount) {
   const Config c = small_config();
   const Network net = build_network(c);

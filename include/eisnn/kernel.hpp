@@ -1,15 +1,15 @@
 // The time-stepping kernel shared by simulation, training and perturbation.
-// It advances one trial of the adaptive LIF network (equations in neuron.hpp)
-// event by event: input and recurrent spikes are scattered along their sparse
-// rows into a synaptic buffer, so a spike costs its out-degree; the dense part
-// is one pass over the units per step.
+// It advances up to kLanes trials of the adaptive LIF network (equations in
+// neuron.hpp) at once, one per lane. Input and recurrent spikes are scattered
+// along their sparse rows into a synaptic buffer, so a spike costs its
+// out-degree; the dense part is one vector pass over the units per step.
 //
 // What is kept of the trajectory is decided by an observer, called once per
 // step after the units are updated:
 //   obs.step(t, v_mV, b_prev, r_prev, spikes)
-// with v_mV the voltages v_t, b_prev = b_{t-1} (adaptation that set A_t),
-// r_prev = r_{t-1} (refractory counters that gated z_t) and `spikes` the units
-// with z_t = 1, ascending. All arrays have n_units entries.
+// with, per unit and lane, v_mV = v_t, b_prev = b_{t-1} (the adaptation that
+// set A_t), r_prev = r_{t-1} (the refractory count that gated z_t); and
+// spikes[lane] the units with z_t = 1, ascending. Arrays have n_units entries.
 #pragma once
 
 #include <algorithm>
@@ -17,75 +17,92 @@
 #include <span>
 #include <vector>
 
+#include "eisnn/error.hpp"
+#include "eisnn/lanes.hpp"
 #include "eisnn/network.hpp"
 #include "eisnn/neuron.hpp"
 #include "eisnn/spike_train.hpp"
 
 namespace eisnn {
 
-class TrialKernel {
+class LaneKernel {
  public:
-  // Runs `input.n_steps` steps from v = v0_mV, b = r = z = 0.
+  // Runs n_steps steps of trials given per lane by their initial voltages
+  // (n_units each) and input spikes; lanes beyond v0.size() stay silent.
   template <class Observer>
-  void run(const Network& net, const NeuronConstants& k, std::span<const float> v0_mV,
-           const SpikeTrain& input, Observer& obs) {
+  void run(const Network& net, const NeuronConstants& k, std::span<const float* const> v0_mV,
+           std::span<const SpikeTrain* const> input, int n_steps, Observer& obs) {
     const int n = net.n_units();
+    const int n_used = static_cast<int>(v0_mV.size());
+    EISNN_ASSERT(n_used <= kLanes && input.size() == v0_mV.size());
     resize(n);
-    std::copy(v0_mV.begin(), v0_mV.end(), v_.begin());
-    std::fill(b_.begin(), b_.end(), 0.0f);
-    std::fill(b_prev_.begin(), b_prev_.end(), 0.0f);
-    std::fill(r_.begin(), r_.end(), 0);
-    std::fill(r_prev_.begin(), r_prev_.end(), 0);
-    std::fill(z_prev_.begin(), z_prev_.end(), 0.0f);
-    std::fill(i_syn_.begin(), i_syn_.end(), 0.0f);
-    spikes_.clear();
+    for (int u = 0; u < n; ++u) {
+      v_[u] = splat(k.E_L_mV);
+      for (int lane = 0; lane < n_used; ++lane) v_[u][lane] = v0_mV[lane][u];
+    }
+    std::fill(b_.begin(), b_.end(), lanes_f{});
+    std::fill(r_.begin(), r_.end(), lanes_i{});
+    std::fill(z_prev_.begin(), z_prev_.end(), lanes_f{});
+    std::fill(i_syn_.begin(), i_syn_.end(), lanes_f{});
+    for (auto& s : spikes_) s.clear();
 
-    float* v = v_.data();
-    float* b = b_.data();
-    float* b_prev = b_prev_.data();
-    std::int32_t* r = r_.data();
-    std::int32_t* r_prev = r_prev_.data();
-    float* z_prev = z_prev_.data();
-    float* i_syn = i_syn_.data();
-    std::uint8_t* z = z_.data();
-    const std::int32_t last_ref = k.n_ref - 1;
+    lanes_f* v = v_.data();
+    lanes_f* b = b_.data();
+    lanes_f* b_prev = b_prev_.data();
+    lanes_i* r = r_.data();
+    lanes_i* r_prev = r_prev_.data();
+    lanes_f* z_prev = z_prev_.data();
+    lanes_f* i_syn = i_syn_.data();
+    const lanes_f E_L = splat(k.E_L_mV), alpha = splat(k.alpha), v_th = splat(k.v_th_mV);
+    const lanes_f beta = splat(k.beta_mV), rho = splat(k.rho);
+    const lanes_i last_ref = lanes_i{} + (k.n_ref - 1), zero_i{}, one_i = lanes_i{} + 1;
 
-    for (int t = 0; t < input.n_steps; ++t) {
+    for (int t = 0; t < n_steps; ++t) {
       // Input spikes act in the same step.
-      for (std::uint16_t ch : input.at(t))
-        for (std::uint32_t s = net.w_in.begin(ch); s < net.w_in.end(ch); ++s)
-          i_syn[net.w_in.post[s]] += net.w_in.w_mV[s];
+      for (int lane = 0; lane < n_used; ++lane)
+        for (std::uint16_t ch : input[lane]->at(t))
+          for (std::uint32_t s = net.w_in.begin(ch); s < net.w_in.end(ch); ++s)
+            i_syn[net.w_in.post[s]][lane] += net.w_in.w_mV[s];
 
-      // Dense update of every unit; branch-free so that it vectorises.
+      // Dense update of every unit, kLanes trials per instruction.
       for (int u = 0; u < n; ++u) {
-        const float vu = k.E_L_mV + k.alpha * (v[u] - k.E_L_mV) + i_syn[u];
-        const float threshold = k.v_th_mV + k.beta_mV * b[u];
-        const std::int32_t ru = r[u];
-        const bool spike = (vu > threshold) & (ru == 0);
+        const lanes_f vu = E_L + alpha * (v[u] - E_L) + i_syn[u];
+        const lanes_f threshold = v_th + beta * b[u];
+        const lanes_i ru = r[u];
+        const lanes_i spike = (vu > threshold) & (ru == zero_i);
         v[u] = vu;
-        i_syn[u] = 0.0f;
+        i_syn[u] = lanes_f{};
         b_prev[u] = b[u];
-        b[u] = k.rho * b[u] + z_prev[u];
+        b[u] = rho * b[u] + z_prev[u];
         r_prev[u] = ru;
-        r[u] = spike ? last_ref : std::max(ru - 1, 0);
-        z[u] = spike;
+        const lanes_i decayed = ru - one_i;
+        r[u] = spike ? last_ref : (decayed > zero_i ? decayed : zero_i);
+        spiked_[u] = spike;
       }
 
-      spikes_.clear();
+      for (int lane = 0; lane < kLanes; ++lane) spikes_[lane].clear();
       for (int u = 0; u < n; ++u)
-        if (z[u]) spikes_.push_back(static_cast<std::uint16_t>(u));
-      obs.step(t, std::span<const float>(v, n), std::span<const float>(b_prev, n),
-               std::span<const std::int32_t>(r_prev, n), std::span<const std::uint16_t>(spikes_));
+        if (any(spiked_[u]))
+          for (int lane = 0; lane < n_used; ++lane)
+            if (spiked_[u][lane]) spikes_[lane].push_back(static_cast<std::uint16_t>(u));
+      obs.step(t, std::span<const lanes_f>(v, n), std::span<const lanes_f>(b_prev, n),
+               std::span<const lanes_i>(r_prev, n),
+               std::span<const std::vector<std::uint16_t>>(spikes_));
 
       // Recurrent spikes and the delayed reset arrive at the next step.
-      std::fill(z_prev, z_prev + n, 0.0f);
-      for (std::uint16_t u : spikes_) {
-        z_prev[u] = 1.0f;
-        i_syn[u] -= k.reset_mV;
-        for (std::uint32_t s = net.w_rec.begin(u); s < net.w_rec.end(u); ++s)
-          i_syn[net.w_rec.post[s]] += net.w_rec.w_mV[s];
+      for (int lane = 0; lane < n_used; ++lane) {
+        for (std::uint16_t u : last_spikes_[lane]) z_prev[u][lane] = 0.0f;
+        for (std::uint16_t u : spikes_[lane]) {
+          z_prev[u][lane] = 1.0f;
+          i_syn[u][lane] -= k.reset_mV;
+          for (std::uint32_t s = net.w_rec.begin(u); s < net.w_rec.end(u); ++s)
+            i_syn[net.w_rec.post[s]][lane] += net.w_rec.w_mV[s];
+        }
+        last_spikes_[lane].swap(spikes_[lane]);
       }
+      // last_spikes_ now holds this step's spikes; spikes_ is scratch.
     }
+    for (auto& s : last_spikes_) s.clear();
   }
 
  private:
@@ -98,14 +115,14 @@ class TrialKernel {
     r_prev_.resize(size);
     z_prev_.resize(size);
     i_syn_.resize(size);
-    z_.resize(size);
-    spikes_.reserve(size);
+    spiked_.resize(size);
+    for (auto& s : spikes_) s.reserve(size);
+    for (auto& s : last_spikes_) s.reserve(size);
   }
 
-  std::vector<float> v_, b_, b_prev_, z_prev_, i_syn_;
-  std::vector<std::int32_t> r_, r_prev_;
-  std::vector<std::uint8_t> z_;
-  std::vector<std::uint16_t> spikes_;
+  std::vector<lanes_f> v_, b_, b_prev_, z_prev_, i_syn_;
+  std::vector<lanes_i> r_, r_prev_, spiked_;
+  std::vector<std::uint16_t> spikes_[kLanes], last_spikes_[kLanes];
 };
 
 }  // namespace eisnn
