@@ -26,5 +26,7 @@ const std::string& command_line();
 
 void add_simulate_command(CLI::App& app);
 void add_config_command(CLI::App& app);
+void add_stimulus_command(CLI::App& app);
+void add_dataset_command(CLI::App& app);
 
 }  // namespace eisnn::app

@@ -71,6 +71,8 @@ int main(int argc, char** argv) {
 
   app::add_simulate_command(cli);
   app::add_config_command(cli);
+  app::add_stimulus_command(cli);
+  app::add_dataset_command(cli);
 
   try {
     cli.parse(argc, argv);

@@ -11,6 +11,7 @@ packages=(
   libspdlog-dev libfmt-dev  # logging
   libgtest-dev libgmock-dev  # tests
   libbenchmark-dev       # benchmarks
+  libpng-dev zlib1g-dev  # stimulus frames (eisnn stimulus), .npz rate files
   libopenmpi-dev openmpi-bin  # multi-process training and sweeps
   python3 python3-numpy python3-h5py python3-matplotlib python3-scipy  # figures, analysis checks
   python3-torch          # independent gradient check and speed reference

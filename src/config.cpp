@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "eisnn/error.hpp"
+#include "eisnn/task/scoring.hpp"
+#include "eisnn/task/stimulus.hpp"
 
 namespace eisnn {
 
@@ -327,6 +329,7 @@ void apply_preset(Config& config, const std::string& preset) {
   } else if (preset == "clean") {
     config = Config{};
     config.initial_state.v0_add_rest = false;
+    config.training.rewire_scale = 1.0;
   } else {
     Choices c{preset_names()};
     throw InputError("preset '" + preset + "' is unknown: must be " + c.describe());
@@ -401,6 +404,14 @@ void validate(const Config& c) {
            std::to_string(eligible_in) + " units that may receive input" +
            (cn.no_input_to_output ? " (units projecting to a readout are excluded)" : ""));
   need(n_units <= 65535, "network.n_e + network.n_i must be at most 65535");
+  task::validate_task(c.task);
+  const int n_out_task = task::n_outputs(c.task.encoding);
+  need(n.n_out == n_out_task, "network.n_out = " + std::to_string(n.n_out) +
+                                  " but task.encoding = \"" + c.task.encoding + "\" needs " +
+                                  std::to_string(n_out_task) + " readout unit(s)");
+  need(c.task.front_end != "cnn" || n.n_in == 16,
+       "network.n_in = " + std::to_string(n.n_in) +
+           " but the cnn front end (task.front_end) makes 16 input channels");
   for (int u : c.simulation.record_voltage)
     need(u < n_units, "simulation.record_voltage lists unit " + std::to_string(u) +
                           " but units are 0.." + std::to_string(n_units - 1));

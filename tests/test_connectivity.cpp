@@ -78,6 +78,7 @@ TEST(Connectivity, WeightMomentsFollowTheLognormalLaw) {
 TEST(Connectivity, ReadoutAndInputUnitsAreDisjoint) {
   Config c = with_seed(4);
   c.network.n_out = 2;
+  c.task.encoding = "one_hot";
   const Network net = build_network(c);
   const std::vector<bool> to_out = net.projects_to_output();
   for (int o = 0; o < 2; ++o) {

@@ -11,6 +11,7 @@
 
 #include "eisnn/params.hpp"
 #include "eisnn/task/task_params.hpp"
+#include "eisnn/train/train_params.hpp"
 
 namespace eisnn {
 
@@ -139,6 +140,7 @@ struct Config {
   InitialStateParams initial_state;
   SimulationParams simulation;
   TaskParams task;
+  TrainingParams training;
 
   // Lists the sections in file order; `V` must accept (name, section&).
   template <class V>
@@ -149,6 +151,7 @@ struct Config {
     v("initial_state", initial_state);
     v("simulation", simulation);
     v("task", task);
+    v("training", training);
   }
 };
 
