@@ -1,0 +1,395 @@
+#include "eisnn/train/bptt.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+#include "eisnn/error.hpp"
+#include "eisnn/kernel.hpp"
+#include "eisnn/lanes.hpp"
+
+namespace eisnn {
+
+LossSettings LossSettings::from(const TrainingParams& p) {
+  LossSettings s;
+  s.task_in_gradient = p.loss != "rate";
+  s.rate_in_gradient = p.loss != "task";
+  s.rolling = p.rate_loss == "rolling";
+  s.rate_cost = p.rate_cost;
+  s.rate_target_per_ms = p.rate_target_per_ms;
+  return s;
+}
+
+// What the backward pass needs of one trial's forward pass, and the trial's own gradient.
+struct Bptt::Tape {
+  SpikeTrain z;                            // network spikes by step
+  std::vector<float> y;                    // [n_steps][n_out]
+  std::vector<std::uint32_t> n_spikes_of;  // [n] spikes per unit in this trial
+  std::vector<double> rate_sum_within;     // [n] rolling rate: this trial's sum of 2 (R_s - r0) / s
+  double rate_sq_sum = 0;                  // sum over units and steps of (R_s - r0)^2
+  double task_sq_sum = 0;                  // sum over steps and outputs of (y - target)^2
+  std::vector<float> g_in, g_rec, g_out;   // this trial's gradient
+};
+
+// Pseudo-derivative factors of a group of kLanes trials, lane-major:
+//   dv[t][unit][lane] = psi / (A_t - E_L)                 (ds/dv times psi)
+//   dA[t][unit][lane] = psi (v_t - E_L) / (A_t - E_L)^2   (-ds/dA times psi)
+// with psi = gamma max(0, 1 - |s_t|), 0 while refractory and in unused lanes.
+struct Bptt::GroupTape {
+  std::vector<lanes_f> dv, dA;    // [n_steps * n_units]
+  std::vector<lane_mask> active;  // [n_steps * n_units], bit per lane: psi > 0
+};
+
+namespace {
+
+// Records a group's tape during the forward pass.
+class TapeRecorder {
+ public:
+  TapeRecorder(const Network& net, const NeuronConstants& k, std::span<Bptt::Tape* const> tapes,
+               Bptt::GroupTape& group)
+      : net_(net), k_(k), tapes_(tapes), group_(group) {
+    y_.assign(tapes.size() * net.n_out, 0.0f);
+  }
+
+  void step(int t, std::span<const lanes_f> v, std::span<const lanes_f> b_prev,
+            std::span<const lanes_i> r_prev, std::span<const std::vector<std::uint16_t>> spikes) {
+    const int n = static_cast<int>(v.size());
+    const std::size_t at = static_cast<std::size_t>(t) * n;
+    lanes_f* dv = group_.dv.data() + at;
+    lanes_f* dA = group_.dA.data() + at;
+    lane_mask* active = group_.active.data() + at;
+    const lanes_f gap0 = splat(k_.v_th_mV - k_.E_L_mV), E_L = splat(k_.E_L_mV);
+    const lanes_f beta = splat(k_.beta_mV), gamma = splat(k_.gamma_pd), zero{}, one = splat(1.0f);
+    for (int u = 0; u < n; ++u) {
+      const lanes_f gap = gap0 + beta * b_prev[u];  // A_t - E_L
+      const lanes_f above_rest = v[u] - E_L;        // v_t - E_L
+      const lanes_f s = (above_rest - gap) / gap;
+      const lanes_f rise = one - (s < zero ? -s : s);
+      const lanes_f psi = (r_prev[u] == 0) & (rise > zero) ? gamma * rise : zero;
+      dv[u] = psi / gap;
+      dA[u] = psi * above_rest / (gap * gap);
+      active[u] = lane_bits(psi > zero);
+    }
+
+    for (std::size_t lane = 0; lane < tapes_.size(); ++lane) {
+      Bptt::Tape& tape = *tapes_[lane];
+      float* y = y_.data() + lane * net_.n_out;
+      for (int o = 0; o < net_.n_out; ++o) y[o] *= k_.kappa;
+      for (std::uint16_t u : spikes[lane]) {
+        tape.z.push(u);
+        ++tape.n_spikes_of[u];
+        for (std::uint32_t s = net_.w_out.begin(u); s < net_.w_out.end(u); ++s)
+          y[net_.w_out.post[s]] += net_.w_out.w_mV[s];
+      }
+      tape.z.end_step();
+      tape.y.insert(tape.y.end(), y, y + net_.n_out);
+    }
+  }
+
+ private:
+  const Network& net_;
+  const NeuronConstants& k_;
+  std::span<Bptt::Tape* const> tapes_;
+  Bptt::GroupTape& group_;
+  std::vector<float> y_;  // [lane][n_out]
+};
+
+// Harmonic prefix sums over the concatenated batch: h1[s] = sum_{j<=s} 1/j,
+// h2[s] = sum_{j<=s} 1/j^2. Between two spikes of a unit its running count is
+// constant, so a stretch of rolling-rate terms costs O(1).
+struct Harmonic {
+  std::vector<double> h1, h2;
+  explicit Harmonic(std::size_t n_positions) : h1(n_positions + 1, 0.0), h2(n_positions + 1, 0.0) {
+    for (std::size_t s = 1; s <= n_positions; ++s) {
+      h1[s] = h1[s - 1] + 1.0 / static_cast<double>(s);
+      h2[s] = h2[s - 1] + 1.0 / (static_cast<double>(s) * static_cast<double>(s));
+    }
+  }
+  double s1(std::size_t a, std::size_t b) const { return h1[b] - h1[a - 1]; }
+  double s2(std::size_t a, std::size_t b) const { return h2[b] - h2[a - 1]; }
+};
+
+}  // namespace
+
+Bptt::Bptt() = default;
+Bptt::~Bptt() = default;
+
+BatchOutcome Bptt::run(const Network& net, const NeuronConstants& k, const LossSettings& loss,
+                       const BatchData& batch, WeightGradients& grads, int threads) {
+  const int n_trials = batch.n_trials();
+  const int n_steps = batch.n_steps;
+  const int n = net.n_units();
+  const int n_out = net.n_out;
+  const int n_groups = (n_trials + kLanes - 1) / kLanes;
+  EISNN_ASSERT(n_trials > 0 && n_steps > 0);
+  EISNN_ASSERT(batch.v0_mV.size() == static_cast<std::size_t>(n_trials) &&
+               batch.target.size() == static_cast<std::size_t>(n_trials));
+  if (tapes_.size() < static_cast<std::size_t>(n_trials)) tapes_.resize(n_trials);
+  if (groups_.size() < static_cast<std::size_t>(n_groups)) groups_.resize(n_groups);
+  if (threads <= 0) threads = omp_get_max_threads();
+
+  const double n_positions = static_cast<double>(n_trials) * n_steps;  // S
+  const double task_scale = 1.0 / (n_positions * n_out);
+  const double r0 = loss.rate_target_per_ms;
+  const std::size_t tape_size = static_cast<std::size_t>(n_steps) * n;
+
+  const double start_s = omp_get_wtime();
+  // Forward pass, kLanes trials at a time.
+#pragma omp parallel num_threads(std::min(threads, n_groups))
+  {
+    LaneKernel kernel;
+#pragma omp for schedule(dynamic, 1)
+    for (int g = 0; g < n_groups; ++g) {
+      GroupTape& group = groups_[g];
+      group.dv.resize(tape_size);
+      group.dA.resize(tape_size);
+      group.active.resize(tape_size);
+      const int n_used = std::min(kLanes, n_trials - g * kLanes);
+      std::vector<Tape*> tapes;
+      std::vector<const float*> v0;
+      std::vector<const SpikeTrain*> input;
+      for (int lane = 0; lane < n_used; ++lane) {
+        const int b = g * kLanes + lane;
+        Tape& tp = tapes_[b];
+        EISNN_ASSERT(batch.input[b].n_steps == n_steps);
+        tp.z.clear();
+        tp.y.clear();
+        tp.n_spikes_of.assign(static_cast<std::size_t>(n), 0);
+        tapes.push_back(&tp);
+        v0.push_back(batch.v0_mV[b].data());
+        input.push_back(&batch.input[b]);
+      }
+      TapeRecorder recorder(net, k, tapes, group);
+      kernel.run(net, k, v0, input, n_steps, recorder);
+
+      for (int lane = 0; lane < n_used; ++lane) {
+        const int b = g * kLanes + lane;
+        Tape& tp = tapes_[b];
+        tp.task_sq_sum = 0;
+        for (std::size_t i = 0; i < tp.y.size(); ++i) {
+          const double d = static_cast<double>(tp.y[i]) - batch.target[b][i];
+          tp.task_sq_sum += d * d;
+        }
+      }
+    }
+  }
+
+  const double forward_done_s = omp_get_wtime();
+  // Spike counts of earlier trials, for the running rate of the concatenated batch.
+  std::vector<std::vector<double>> count_before(static_cast<std::size_t>(n_trials));
+  std::vector<double> total(static_cast<std::size_t>(n), 0.0);
+  for (int b = 0; b < n_trials; ++b) {
+    count_before[b] = total;
+    for (int i = 0; i < n; ++i) total[i] += tapes_[b].n_spikes_of[i];
+  }
+
+  // Rolling rate: each trial's sums, stretch by stretch between spikes.
+  if (loss.rolling) {
+    const Harmonic harmonic(static_cast<std::size_t>(n_trials) * n_steps);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+    for (int b = 0; b < n_trials; ++b) {
+      Tape& tp = tapes_[b];
+      const std::size_t first = static_cast<std::size_t>(b) * n_steps + 1;  // position of t = 0
+      std::vector<std::size_t> stretch_start(static_cast<std::size_t>(n), first);
+      std::vector<double> count(count_before[b]);
+      tp.rate_sum_within.assign(static_cast<std::size_t>(n), 0.0);
+      tp.rate_sq_sum = 0;
+      auto close = [&](int i, std::size_t last) {  // positions stretch_start[i] .. last
+        const std::size_t a = stretch_start[i];
+        if (last < a) return;
+        const double c = count[i], h1 = harmonic.s1(a, last), h2 = harmonic.s2(a, last);
+        tp.rate_sum_within[i] += 2.0 * (c * h2 - r0 * h1);
+        tp.rate_sq_sum +=
+            c * c * h2 - 2.0 * c * r0 * h1 + r0 * r0 * static_cast<double>(last - a + 1);
+      };
+      for (int t = 0; t < n_steps; ++t)
+        for (std::uint16_t i : tp.z.at(t)) {
+          close(i, first + t - 1);
+          stretch_start[i] = first + t;
+          count[i] += 1.0;
+        }
+      for (int i = 0; i < n; ++i) close(i, first + n_steps - 1);
+    }
+  }
+  // Rate-loss gradient that does not depend on the step: rolling, the sum over
+  // later trials; plain, the whole gradient.
+  // Rolling: the time mean is per trial (1/T), summed over trials and units.
+  const double rate_scale = !loss.rate_in_gradient ? 0.0
+                            : loss.rolling         ? loss.rate_cost / n_steps
+                                                   : loss.rate_cost / n_positions;
+  std::vector<std::vector<double>> rate_const(static_cast<std::size_t>(n_trials));
+  {
+    std::vector<double> after(static_cast<std::size_t>(n), 0.0);
+    for (int b = n_trials - 1; b >= 0; --b) {
+      rate_const[b].resize(static_cast<std::size_t>(n));
+      for (int i = 0; i < n; ++i)
+        rate_const[b][i] =
+            loss.rolling ? rate_scale * after[i] : rate_scale * 2.0 * (total[i] / n_positions - r0);
+      if (loss.rolling)
+        for (int i = 0; i < n; ++i) after[i] += tapes_[b].rate_sum_within[i];
+    }
+  }
+
+  // Backward pass, one group of trials per thread.
+  const lanes_f alpha = splat(k.alpha), rho = splat(k.rho), kappa = splat(k.kappa);
+  const lanes_f beta = splat(k.beta_mV), reset = splat(k.reset_mV);
+#pragma omp parallel num_threads(std::min(threads, n_groups))
+  {
+    std::vector<lanes_f> dv(static_cast<std::size_t>(n)), db_next(dv), db_cur(dv), db_prev(dv),
+        e(dv), dA(dv), dy(static_cast<std::size_t>(n_out));
+    std::vector<lanes_d> q(static_cast<std::size_t>(n)), count(q), q_const(q);
+
+#pragma omp for schedule(dynamic, 1)
+    for (int g = 0; g < n_groups; ++g) {
+      const GroupTape& group = groups_[g];
+      const int lanes_used = std::min(kLanes, n_trials - g * kLanes);
+      std::fill(dv.begin(), dv.end(), lanes_f{});
+      std::fill(db_next.begin(), db_next.end(), lanes_f{});
+      std::fill(db_cur.begin(), db_cur.end(), lanes_f{});
+      std::fill(dy.begin(), dy.end(), lanes_f{});
+      std::fill(q.begin(), q.end(), lanes_d{});
+      std::fill(count.begin(), count.end(), lanes_d{});
+      std::fill(q_const.begin(), q_const.end(), lanes_d{});
+      lanes_d first{};  // position s of t = 0, per lane
+      for (int lane = 0; lane < lanes_used; ++lane) {
+        const int b = g * kLanes + lane;
+        Tape& tp = tapes_[b];
+        tp.g_in.assign(net.w_in.n_synapses(), 0.0f);
+        tp.g_rec.assign(net.w_rec.n_synapses(), 0.0f);
+        tp.g_out.assign(net.w_out.n_synapses(), 0.0f);
+        first[lane] = static_cast<double>(b) * n_steps + 1.0;
+        for (int i = 0; i < n; ++i) {
+          count[i][lane] = count_before[b][i] + tp.n_spikes_of[i];
+          q_const[i][lane] = rate_const[b][i];
+        }
+      }
+
+      for (int t = n_steps - 1; t >= 0; --t) {
+        // Readout adjoint dL/dy_t, through the filter from t+1.
+        for (int o = 0; o < n_out; ++o) {
+          lanes_f direct{};
+          if (loss.task_in_gradient)
+            for (int lane = 0; lane < lanes_used; ++lane) {
+              const int b = g * kLanes + lane;
+              const std::size_t at = static_cast<std::size_t>(t) * n_out + o;
+              direct[lane] =
+                  static_cast<float>(2.0 * task_scale * (tapes_[b].y[at] - batch.target[b][at]));
+            }
+          dy[o] = direct + kappa * dy[o];
+        }
+
+        // Rolling rate: q = rate_scale * sum over s' >= s of 2 (R_s' - r0) / s'.
+        const lanes_d inv_s = 1.0 / (first + static_cast<double>(t));
+        if (loss.rolling && loss.rate_in_gradient) {
+          const lanes_d a = splat(2.0 * rate_scale) * inv_s * inv_s;
+          const lanes_d c = splat(2.0 * rate_scale * r0) * inv_s;
+          for (int i = 0; i < n; ++i) q[i] += count[i] * a - c;
+        }
+
+        // dL/dz_t through readout, recurrence and reset (v_{t+1}), adaptation
+        // (b_{t+1}) and rate; times the pseudo-derivative factors.
+        const lanes_f* pdv = group.dv.data() + static_cast<std::size_t>(t) * n;
+        const lanes_f* pdA = group.dA.data() + static_cast<std::size_t>(t) * n;
+        const lane_mask* active = group.active.data() + static_cast<std::size_t>(t) * n;
+        for (int i = 0; i < n; ++i) {
+          if (!active[i]) {
+            e[i] = lanes_f{};
+            dA[i] = lanes_f{};
+            continue;
+          }
+          // Four partial sums keep the adds of the recurrent row independent.
+          lanes_f sum0 = db_next[i] - reset * dv[i], sum1{}, sum2{}, sum3{};
+          for (std::uint32_t s = net.w_out.begin(i); s < net.w_out.end(i); ++s)
+            sum1 += splat(net.w_out.w_mV[s]) * dy[net.w_out.post[s]];
+          const std::uint32_t row_end = net.w_rec.end(i);
+          const std::uint16_t* post = net.w_rec.post.data();
+          const float* w = net.w_rec.w_mV.data();
+          std::uint32_t s = net.w_rec.begin(i);
+          for (; s + 4 <= row_end; s += 4) {
+            sum0 += splat(w[s]) * dv[post[s]];
+            sum1 += splat(w[s + 1]) * dv[post[s + 1]];
+            sum2 += splat(w[s + 2]) * dv[post[s + 2]];
+            sum3 += splat(w[s + 3]) * dv[post[s + 3]];
+          }
+          for (; s < row_end; ++s) sum0 += splat(w[s]) * dv[post[s]];
+          const lanes_f rate = __builtin_convertvector(q_const[i] + q[i], lanes_f);
+          const lanes_f grad = ((sum0 + sum1) + (sum2 + sum3)) + rate;
+          e[i] = grad * pdv[i];
+          dA[i] = -grad * pdA[i];
+        }
+
+        // db_{t-1} = beta dA_t + rho db_t;  dv_t = alpha dv_{t+1} + e_t.
+        for (int i = 0; i < n; ++i) {
+          db_prev[i] = rho * db_cur[i] + beta * dA[i];
+          dv[i] = alpha * dv[i] + e[i];
+        }
+        std::swap(db_next, db_cur);
+        std::swap(db_cur, db_prev);
+
+        // Weight gradients event by event: input spikes at t and network
+        // spikes at t-1 reach v_t; network spikes at t reach y_t.
+        for (int lane = 0; lane < lanes_used; ++lane) {
+          const int b = g * kLanes + lane;
+          Tape& tp = tapes_[b];
+          for (std::uint16_t ch : batch.input[b].at(t))
+            for (std::uint32_t s = net.w_in.begin(ch); s < net.w_in.end(ch); ++s)
+              tp.g_in[s] += dv[net.w_in.post[s]][lane];
+          if (t > 0)
+            for (std::uint16_t i : tp.z.at(t - 1))
+              for (std::uint32_t s = net.w_rec.begin(i); s < net.w_rec.end(i); ++s)
+                tp.g_rec[s] += dv[net.w_rec.post[s]][lane];
+          for (std::uint16_t i : tp.z.at(t)) {
+            for (std::uint32_t s = net.w_out.begin(i); s < net.w_out.end(i); ++s)
+              tp.g_out[s] += dy[net.w_out.post[s]][lane];
+            count[i][lane] -= 1.0;  // before t the running count is one less
+          }
+        }
+      }
+    }
+  }
+
+  const double backward_done_s = omp_get_wtime();
+  // Reduce in trial order.
+  auto reduce = [&](std::vector<float>& out, std::vector<float> Tape::*member, std::size_t size) {
+    std::vector<double> sum(size, 0.0);
+    for (int b = 0; b < n_trials; ++b) {
+      const std::vector<float>& g = tapes_[b].*member;
+      for (std::size_t s = 0; s < size; ++s) sum[s] += g[s];
+    }
+    out.assign(sum.begin(), sum.end());
+  };
+  reduce(grads.w_in, &Tape::g_in, net.w_in.n_synapses());
+  reduce(grads.w_rec, &Tape::g_rec, net.w_rec.n_synapses());
+  reduce(grads.w_out, &Tape::g_out, net.w_out.n_synapses());
+
+  BatchOutcome out;
+  out.forward_s = forward_done_s - start_s;
+  out.backward_s = backward_done_s - forward_done_s;
+  double task_sq = 0, rate_sq = 0;
+  for (int b = 0; b < n_trials; ++b) {
+    const Tape& tp = tapes_[b];
+    task_sq += tp.task_sq_sum;
+    rate_sq += tp.rate_sq_sum;
+    out.spikes.push_back(&tp.z);
+    out.y.push_back(&tp.y);
+    out.n_spikes += tp.z.n_spikes();
+  }
+  for (int g = 0; g < n_groups; ++g)
+    for (lane_mask lanes : groups_[g].active) out.n_active += std::popcount(lanes);
+  out.loss.task = task_sq * task_scale;
+  if (loss.rolling) {
+    out.loss.rate = loss.rate_cost * rate_sq / n_steps;
+  } else {
+    for (int i = 0; i < n; ++i) {
+      const double d = total[i] / n_positions - r0;
+      out.loss.rate += loss.rate_cost * d * d;
+    }
+  }
+  out.loss.total =
+      (loss.task_in_gradient ? out.loss.task : 0.0) + (loss.rate_in_gradient ? out.loss.rate : 0.0);
+  return out;
+}
+
+}  // namespace eisnn
