@@ -28,5 +28,7 @@ void add_simulate_command(CLI::App& app);
 void add_config_command(CLI::App& app);
 void add_stimulus_command(CLI::App& app);
 void add_dataset_command(CLI::App& app);
+void add_train_command(CLI::App& app);
+void add_grad_command(CLI::App& app);
 
 }  // namespace eisnn::app

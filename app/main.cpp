@@ -73,6 +73,8 @@ int main(int argc, char** argv) {
   app::add_config_command(cli);
   app::add_stimulus_command(cli);
   app::add_dataset_command(cli);
+  app::add_train_command(cli);
+  app::add_grad_command(cli);
 
   try {
     cli.parse(argc, argv);

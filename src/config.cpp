@@ -272,12 +272,13 @@ void apply_table(Config& config, const toml::table& root, const std::string& ori
 
     Reader top(root, "");
     top("seed", config.seed, Range::non_negative(), "");
-    std::string preset = config.preset;
+    std::string preset = config.preset, condition = config.condition;
     top("preset", preset, Choices{preset_names()}, "");
+    top("condition", condition, Choices{condition_names()}, "");
     for (const auto& [key, node] : root) {
       const std::string k(key.str());
-      if (k != "seed" && k != "preset" && !sections.count(k)) {
-        std::string known = "seed, preset";
+      if (k != "seed" && k != "preset" && k != "condition" && !sections.count(k)) {
+        std::string known = "seed, preset, condition";
         for (const auto& s : sections) known += ", [" + s + "]";
         throw InputError("unknown key or section '" + k + "' (known: " + known + ")");
       }
@@ -337,30 +338,66 @@ void apply_preset(Config& config, const std::string& preset) {
   config.preset = preset;
 }
 
+const std::vector<std::string>& condition_names() {
+  static const std::vector<std::string> names = {"main", "one-hot", "no-dale", "lower-inhibition",
+                                                 "rate-only"};
+  return names;
+}
+
+void apply_condition(Config& config, const std::string& condition) {
+  if (condition == "one-hot") {
+    config.network.n_out = 2;
+    config.task.encoding = "one_hot";
+  } else if (condition == "no-dale") {
+    config.training.dale = false;
+    config.connectivity.i_scale = 1.5;
+  } else if (condition == "lower-inhibition") {
+    config.connectivity.i_scale = 1.5;
+  } else if (condition == "rate-only") {
+    config.training.loss = "rate";
+  } else if (condition != "main") {
+    Choices c{condition_names()};
+    throw InputError("condition '" + condition + "' is unknown: must be " + c.describe());
+  }
+  config.condition = condition;
+}
+
 Config load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides,
-                   const std::string& preset_override) {
+                   const std::string& preset_override, const std::string& condition_override) {
   toml::table root;
   if (!file.empty()) root = parse_file(file);
 
-  std::string preset = "zhu2026";
-  if (const auto* p = root.get("preset"); p && p->is_string()) preset = p->as_string()->get();
-  for (const auto& o : overrides)
-    if (o.rfind("preset=", 0) == 0) preset = o.substr(7);
-  if (!preset_override.empty()) preset = preset_override;
+  // Preset and condition come first: the file and the overrides refine them.
+  auto named = [&](const char* key, std::string value, const std::string& flag) {
+    if (const auto* p = root.get(key); p && p->is_string()) value = p->as_string()->get();
+    const std::string prefix = std::string(key) + "=";
+    for (const auto& o : overrides)
+      if (o.rfind(prefix, 0) == 0) {
+        value = o.substr(prefix.size());
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+          value = value.substr(1, value.size() - 2);
+      }
+    return flag.empty() ? value : flag;
+  };
+  const std::string preset = named("preset", "zhu2026", preset_override);
+  const std::string condition = named("condition", "main", condition_override);
 
   Config config;
   try {
     apply_preset(config, preset);
+    apply_condition(config, condition);
   } catch (const InputError& e) {
-    throw InputError((file.empty() ? std::string("preset") : "config '" + file.string() + "'") +
-                     ": " + e.what());
+    throw InputError(
+        (file.empty() ? std::string("configuration") : "config '" + file.string() + "'") + ": " +
+        e.what());
   }
   if (!file.empty()) {
     root.erase("preset");
+    root.erase("condition");
     apply_table(config, root, "config '" + file.string() + "'");
   }
   for (const auto& o : overrides) {
-    if (o.rfind("preset=", 0) == 0) continue;
+    if (o.rfind("preset=", 0) == 0 || o.rfind("condition=", 0) == 0) continue;
     apply_table(config, parse_override(o), "override '" + o + "'");
   }
   validate(config);
@@ -421,6 +458,7 @@ std::string to_toml(const Config& config_in) {
   Config config = config_in;
   toml::table root;
   root.insert("preset", config.preset);
+  root.insert("condition", config.condition);
   root.insert("seed", static_cast<std::int64_t>(config.seed));
   config.visit_sections([&](const char* name, auto& section) {
     toml::table t;
@@ -437,6 +475,8 @@ std::string describe_keys() {
   Config config;
   std::ostringstream out;
   out << "  preset = \"zhu2026\"    # named defaults: one of 'zhu2026', 'clean'\n";
+  out << "  condition = \"main\"    # the study's condition: one of 'main', 'one-hot', "
+         "'no-dale', 'lower-inhibition', 'rate-only'\n";
   out << "  seed = 1    # master seed of every random stream (>= 0)\n";
   config.visit_sections([&](const char* name, auto& section) {
     out << "[" << name << "]\n";

@@ -132,6 +132,7 @@ struct SimulationParams {
 
 struct Config {
   std::string preset = "zhu2026";
+  std::string condition = "main";  // experimental condition of the study (condition_names())
   std::uint64_t seed = 1;
 
   NetworkParams network;
@@ -161,11 +162,21 @@ const std::vector<std::string>& preset_names();
 // Resets `config` to the defaults of `preset`; throws InputError for an unknown name.
 void apply_preset(Config& config, const std::string& preset);
 
+// The study's experimental conditions: main, one-hot (two readouts), no-dale
+// (free signs, fixed mask, i_scale 1.5), lower-inhibition (i_scale 1.5),
+// rate-only (rate loss alone).
+const std::vector<std::string>& condition_names();
+
+// Changes `config` to `condition` (on top of its preset); throws InputError for an unknown name.
+void apply_condition(Config& config, const std::string& condition);
+
 // Builds the configuration: defaults, the preset (from `preset_override`, else
-// the file's `preset` key, else zhu2026), then the file (may be empty: none),
-// then each "section.key=value" override. Validates the result.
+// the file's `preset` key, else zhu2026), the condition (likewise, else main),
+// then the file (may be empty: none), then each "section.key=value" override.
+// Validates the result.
 Config load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides,
-                   const std::string& preset_override = "");
+                   const std::string& preset_override = "",
+                   const std::string& condition_override = "");
 
 // Checks relations between keys (v_th above E_L, enough targets for every
 // out-degree, ...); throws InputError naming the keys.

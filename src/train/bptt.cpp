@@ -115,6 +115,8 @@ struct Harmonic {
 
 Bptt::Bptt() = default;
 Bptt::~Bptt() = default;
+Bptt::Bptt(Bptt&&) noexcept = default;
+Bptt& Bptt::operator=(Bptt&&) noexcept = default;
 
 BatchOutcome Bptt::run(const Network& net, const NeuronConstants& k, const LossSettings& loss,
                        const BatchData& batch, WeightGradients& grads, int threads) {

@@ -78,8 +78,8 @@ class Bptt {
 
   Bptt();
   ~Bptt();
-  Bptt(const Bptt&) = delete;
-  Bptt& operator=(const Bptt&) = delete;
+  Bptt(Bptt&&) noexcept;
+  Bptt& operator=(Bptt&&) noexcept;
 
   // Forward and backward over the batch. Gradients are summed over trials in
   // trial order, so they are bit-identical for any thread count.
