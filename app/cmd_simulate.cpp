@@ -10,6 +10,7 @@
 #include "eisnn/io/h5.hpp"
 #include "eisnn/io/network_io.hpp"
 #include "eisnn/io/run_record.hpp"
+#include "eisnn/io/spike_io.hpp"
 #include "eisnn/simulation.hpp"
 
 namespace eisnn::app {
@@ -34,40 +35,6 @@ std::vector<float> read_rates(const std::filesystem::path& path, int n_trials, i
           ": spike probabilities per ms must be in [0, 1]");
   per_trial = shape[0] != 1;
   return rates;
-}
-
-void write_spikes(const std::filesystem::path& path, const Network& net,
-                  const std::vector<TrialResult>& results, int n_steps,
-                  const std::vector<int>& record) {
-  std::vector<std::uint64_t> trial_start{0};
-  std::vector<std::uint32_t> time_ms;
-  std::vector<std::uint16_t> unit;
-  std::vector<float> y, v;
-  for (const TrialResult& r : results) {
-    for (int t = 0; t < r.spikes.n_steps; ++t)
-      for (std::uint16_t u : r.spikes.at(t)) {
-        time_ms.push_back(static_cast<std::uint32_t>(t));
-        unit.push_back(u);
-      }
-    trial_start.push_back(time_ms.size());
-    y.insert(y.end(), r.y.begin(), r.y.end());
-    v.insert(v.end(), r.v_mV.begin(), r.v_mV.end());
-  }
-  const std::size_t n_trials = results.size();
-  h5::AtomicWriter writer(path);
-  h5::File& f = writer.file();
-  f.write("spikes/trial_start", trial_start);
-  f.write("spikes/time_ms", time_ms);
-  f.write("spikes/unit", unit);
-  f.set_attr("/spikes", "n_trials", static_cast<std::int64_t>(n_trials));
-  f.set_attr("/spikes", "n_steps", static_cast<std::int64_t>(n_steps));
-  f.set_attr("/spikes", "n_units", static_cast<std::int64_t>(net.n_units()));
-  f.set_attr("/spikes", "n_e", static_cast<std::int64_t>(net.n_e));
-  f.write("output/y", y,
-          {n_trials, static_cast<std::size_t>(n_steps), static_cast<std::size_t>(net.n_out)});
-  f.write("voltage/units", record);
-  f.write("voltage/v_mV", v, {n_trials, static_cast<std::size_t>(n_steps), record.size()});
-  writer.commit();
 }
 
 }  // namespace
@@ -134,7 +101,11 @@ void add_simulate_command(CLI::App& app) {
       write_network(writer.file(), net);
       writer.commit();
     }
-    write_spikes(dir / "spikes.h5", net, results, sim.duration_ms, sim.record_voltage);
+    {
+      h5::AtomicWriter writer(dir / "spikes.h5");
+      write_trial_results(writer.file(), net, results, sim.duration_ms, sim.record_voltage);
+      writer.commit();
+    }
     info.finished = utc_now();
     info.wall_s = seconds;
     write_run_record(dir, config, info);

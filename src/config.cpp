@@ -362,11 +362,12 @@ void apply_condition(Config& config, const std::string& condition) {
   config.condition = condition;
 }
 
-Config load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides,
-                   const std::string& preset_override, const std::string& condition_override) {
-  toml::table root;
-  if (!file.empty()) root = parse_file(file);
+namespace {
 
+// Defaults, preset, condition, then `root` (from `origin`), then the overrides.
+Config build_config(toml::table root, const std::string& origin,
+                    const std::vector<std::string>& overrides, const std::string& preset_override,
+                    const std::string& condition_override) {
   // Preset and condition come first: the file and the overrides refine them.
   auto named = [&](const char* key, std::string value, const std::string& flag) {
     if (const auto* p = root.get(key); p && p->is_string()) value = p->as_string()->get();
@@ -387,21 +388,38 @@ Config load_config(const std::filesystem::path& file, const std::vector<std::str
     apply_preset(config, preset);
     apply_condition(config, condition);
   } catch (const InputError& e) {
-    throw InputError(
-        (file.empty() ? std::string("configuration") : "config '" + file.string() + "'") + ": " +
-        e.what());
+    throw InputError(origin + ": " + e.what());
   }
-  if (!file.empty()) {
-    root.erase("preset");
-    root.erase("condition");
-    apply_table(config, root, "config '" + file.string() + "'");
-  }
+  root.erase("preset");
+  root.erase("condition");
+  apply_table(config, root, origin);
   for (const auto& o : overrides) {
     if (o.rfind("preset=", 0) == 0 || o.rfind("condition=", 0) == 0) continue;
     apply_table(config, parse_override(o), "override '" + o + "'");
   }
   validate(config);
   return config;
+}
+
+}  // namespace
+
+Config load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides,
+                   const std::string& preset_override, const std::string& condition_override) {
+  if (file.empty())
+    return build_config({}, "configuration", overrides, preset_override, condition_override);
+  return build_config(parse_file(file), "config '" + file.string() + "'", overrides,
+                      preset_override, condition_override);
+}
+
+Config parse_config(const std::string& toml_text, const std::string& origin) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text);
+  } catch (const toml::parse_error& e) {
+    throw InputError(origin + ": configuration is not valid TOML at line " +
+                     std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+  }
+  return build_config(std::move(root), origin, {}, "", "");
 }
 
 void validate(const Config& c) {

@@ -178,6 +178,10 @@ Config load_config(const std::filesystem::path& file, const std::vector<std::str
                    const std::string& preset_override = "",
                    const std::string& condition_override = "");
 
+// Builds the configuration from TOML text (such as to_toml wrote), naming
+// `origin` in errors.
+Config parse_config(const std::string& toml_text, const std::string& origin);
+
 // Checks relations between keys (v_th above E_L, enough targets for every
 // out-degree, ...); throws InputError naming the keys.
 void validate(const Config& config);

@@ -1,7 +1,6 @@
 #include "eisnn/train/trainer.hpp"
 
 #include <omp.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -11,6 +10,7 @@
 #include "eisnn/error.hpp"
 #include "eisnn/io/h5.hpp"
 #include "eisnn/io/network_io.hpp"
+#include "eisnn/io/spike_io.hpp"
 #include "eisnn/random.hpp"
 #include "eisnn/simulation.hpp"
 #include "eisnn/train/constraints.hpp"
@@ -158,21 +158,9 @@ Trainer::Trainer(const task::Dataset& data, std::filesystem::path dir)
     : data_(data), dir_(std::move(dir)) {}
 
 Config Trainer::config_of_run(const std::filesystem::path& dir) {
-  const h5::File f = h5::File::open(dir / "checkpoint.h5");
-  const std::string text = f.attr_string("/", "config");
-  const auto tmp = std::filesystem::temp_directory_path() /
-                   ("eisnn-resume-" + std::to_string(::getpid()) + ".toml");
-  h5::write_text_atomic(tmp, text);
-  Config c;
-  try {
-    c = load_config(tmp, {});
-  } catch (const InputError& e) {
-    std::filesystem::remove(tmp);
-    throw InputError("checkpoint '" + (dir / "checkpoint.h5").string() +
-                     "' holds a configuration this version cannot read: " + e.what());
-  }
-  std::filesystem::remove(tmp);
-  return c;
+  const auto path = dir / "checkpoint.h5";
+  const h5::File f = h5::File::open(path);
+  return parse_config(f.attr_string("/", "config"), "checkpoint '" + path.string() + "'");
 }
 
 Trainer Trainer::resume(std::filesystem::path dir, const task::Dataset& data, int epochs) {
@@ -228,8 +216,7 @@ std::vector<int> Trainer::batch_trials(std::int64_t update) const {
   return batches_[static_cast<std::size_t>(order[static_cast<std::size_t>(update % n)])];
 }
 
-EvalRecord Trainer::evaluate(int epoch, std::vector<std::vector<float>>* y_out,
-                             std::vector<SpikeTrain>* spikes_out) const {
+EvalRecord Trainer::evaluate(int epoch, std::vector<TrialResult>* results_out) const {
   const auto& trials = data_.heldout_trials;
   EvalRecord rec;
   rec.epoch = epoch;
@@ -242,7 +229,7 @@ EvalRecord Trainer::evaluate(int epoch, std::vector<std::vector<float>>* y_out,
   req.epoch = kEvalKey;
   req.trial_keys = trials;
   req.threads = config_.training.threads;
-  const std::vector<TrialResult> results = simulate_batch(net_, config_, req);
+  std::vector<TrialResult> results = simulate_batch(net_, config_, req);
 
   std::vector<float> y;
   std::vector<std::uint8_t> labels;
@@ -258,14 +245,7 @@ EvalRecord Trainer::evaluate(int epoch, std::vector<std::vector<float>>* y_out,
   rec.score =
       task::score(y, data_.n_steps, net_.n_out, labels, change_ms, config_.task.swap_labels);
   std::tie(rec.rate_e_hz, rec.rate_i_hz) = mean_rates_hz(net_, spikes, data_.n_steps);
-  if (y_out) {
-    y_out->clear();
-    for (const auto& r : results) y_out->push_back(r.y);
-  }
-  if (spikes_out) {
-    spikes_out->clear();
-    for (const auto& r : results) spikes_out->push_back(r.spikes);
-  }
+  if (results_out) *results_out = std::move(results);
   return rec;
 }
 
@@ -421,42 +401,21 @@ void Trainer::write_final() const {
     w.commit();
   }
   // The trained network on the held-out trials, with what a reader needs to score them.
-  std::vector<std::vector<float>> y;
-  std::vector<SpikeTrain> spikes;
-  const EvalRecord rec = evaluate(config_.training.epochs, &y, &spikes);
+  std::vector<TrialResult> results;
+  const EvalRecord rec = evaluate(config_.training.epochs, &results);
   h5::AtomicWriter w(dir_ / "heldout.h5");
   h5::File& f = w.file();
-  std::vector<std::uint64_t> trial_start{0};
-  std::vector<std::uint32_t> time_ms;
-  std::vector<std::uint16_t> unit;
-  std::vector<float> y_all;
+  write_trial_results(f, net_, results, data_.n_steps);
   std::vector<std::uint8_t> labels;
   std::vector<std::int32_t> change_ms, trials;
-  for (std::size_t i = 0; i < spikes.size(); ++i) {
-    for (int t = 0; t < spikes[i].n_steps; ++t)
-      for (auto u : spikes[i].at(t)) {
-        time_ms.push_back(static_cast<std::uint32_t>(t));
-        unit.push_back(u);
-      }
-    trial_start.push_back(time_ms.size());
-    y_all.insert(y_all.end(), y[i].begin(), y[i].end());
-    const int trial = data_.heldout_trials[i];
+  for (const int trial : data_.heldout_trials) {
     const std::uint8_t* l = data_.trial_labels(trial);
     labels.insert(labels.end(), l, l + data_.n_steps);
     change_ms.push_back(data_.change_ms[static_cast<std::size_t>(trial)]);
     trials.push_back(trial);
   }
-  const std::size_t n = spikes.size(), t = static_cast<std::size_t>(data_.n_steps);
-  f.write("spikes/trial_start", trial_start);
-  f.write("spikes/time_ms", time_ms);
-  f.write("spikes/unit", unit);
-  f.set_attr("/spikes", "n_trials", static_cast<std::int64_t>(n));
-  f.set_attr("/spikes", "n_steps", static_cast<std::int64_t>(t));
-  f.set_attr("/spikes", "n_units", static_cast<std::int64_t>(net_.n_units()));
-  f.set_attr("/spikes", "n_e", static_cast<std::int64_t>(net_.n_e));
-  f.write("output/y", y_all, {n, t, static_cast<std::size_t>(net_.n_out)});
   f.write("trials/index", trials);
-  f.write("trials/labels", labels, {n, t});
+  f.write("trials/labels", labels, {trials.size(), static_cast<std::size_t>(data_.n_steps)});
   f.write("trials/change_ms", change_ms);
   f.set_attr("/", "per_ms_accuracy", rec.score.per_ms_accuracy);
   f.set_attr("/", "mse", rec.score.mse);

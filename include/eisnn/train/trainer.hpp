@@ -23,6 +23,7 @@
 
 #include "eisnn/config.hpp"
 #include "eisnn/network.hpp"
+#include "eisnn/simulation.hpp"
 #include "eisnn/task/dataset.hpp"
 #include "eisnn/task/scoring.hpp"
 #include "eisnn/train/adam.hpp"
@@ -88,9 +89,9 @@ class Trainer {
   // The batch (trial indices) of an update.
   std::vector<int> batch_trials(std::int64_t update) const;
 
-  // Held-out score of the current network (forward only).
-  EvalRecord evaluate(int epoch, std::vector<std::vector<float>>* y = nullptr,
-                      std::vector<SpikeTrain>* spikes = nullptr) const;
+  // Held-out score of the current network (forward only); `results`, if
+  // given, receives the held-out trials' spikes and readouts.
+  EvalRecord evaluate(int epoch, std::vector<TrialResult>* results = nullptr) const;
 
  private:
   Trainer(const task::Dataset& data, std::filesystem::path dir);
