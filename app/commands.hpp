@@ -30,5 +30,8 @@ void add_stimulus_command(CLI::App& app);
 void add_dataset_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_grad_command(CLI::App& app);
+void add_analyze_command(CLI::App& app);
+void add_perturb_command(CLI::App& app);
+void add_report_command(CLI::App& app);
 
 }  // namespace eisnn::app

@@ -75,6 +75,9 @@ int main(int argc, char** argv) {
   app::add_dataset_command(cli);
   app::add_train_command(cli);
   app::add_grad_command(cli);
+  app::add_analyze_command(cli);
+  app::add_perturb_command(cli);
+  app::add_report_command(cli);
 
   try {
     cli.parse(argc, argv);

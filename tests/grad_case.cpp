@@ -16,17 +16,22 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: grad_case OUT.h5 [section.key=value ...]\n");
     return 2;
   }
+  // Strong recurrent weights and input onto every unit (readout units too), so
+  // that the readout path carries gradient and spikes hit the refractory period.
   std::vector<std::string> overrides = {"network.n_in=4",
                                         "network.n_e=16",
                                         "network.n_i=4",
                                         "connectivity.n_out_from_e=4",
                                         "connectivity.n_out_from_i=2",
-                                        "connectivity.in_fan_out=8",
+                                        "connectivity.in_fan_out=10",
+                                        "connectivity.no_input_to_output=false",
                                         "connectivity.p_EE=0.3",
+                                        "connectivity.w_scale=4.0",
+                                        "connectivity.i_scale=0.5",
+                                        "connectivity.w_in_max_mV=12.0",
                                         "task.front_end=\"file\"",
                                         "simulation.duration_ms=150",
                                         "simulation.n_trials=3",
-                                        "connectivity.w_scale=1.0",
                                         "preset=clean"};
   for (int i = 2; i < argc; ++i) overrides.emplace_back(argv[i]);
   try {

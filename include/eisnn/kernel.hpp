@@ -10,6 +10,10 @@
 // with, per unit and lane, v_mV = v_t, b_prev = b_{t-1} (the adaptation that
 // set A_t), r_prev = r_{t-1} (the refractory count that gated z_t); and
 // spikes[lane] the units with z_t = 1, ascending. Arrays have n_units entries.
+//
+// Perturbation studies (analysis/perturbation.hpp) may delay the recurrent
+// delivery of a spike by extra whole steps through a delay policy (see
+// NoExtraDelay); the default policy compiles to the plain kernel.
 #pragma once
 
 #include <algorithm>
@@ -25,6 +29,18 @@
 
 namespace eisnn {
 
+// Delay policy of the plain kernel: every recurrent spike arrives one step
+// after it was fired. A policy with `enabled = true` must provide
+// max_steps() (the largest extra delay) and extra_steps(lane, unit, t), the
+// extra delay in [0, max_steps()] of the spike unit `unit` fired at step t.
+// The spike's own reset and its adaptation are never delayed: only what its
+// targets receive.
+struct NoExtraDelay {
+  static constexpr bool enabled = false;
+  int max_steps() const { return 0; }
+  int extra_steps(int, int, int) { return 0; }
+};
+
 class LaneKernel {
  public:
   // Runs n_steps steps of trials given per lane by their initial voltages
@@ -32,6 +48,14 @@ class LaneKernel {
   template <class Observer>
   void run(const Network& net, const NeuronConstants& k, std::span<const float* const> v0_mV,
            std::span<const SpikeTrain* const> input, int n_steps, Observer& obs) {
+    NoExtraDelay none;
+    run(net, k, v0_mV, input, n_steps, obs, none);
+  }
+
+  // The same with recurrent deliveries delayed as `delay` says (a policy as NoExtraDelay).
+  template <class Observer, class Delay>
+  void run(const Network& net, const NeuronConstants& k, std::span<const float* const> v0_mV,
+           std::span<const SpikeTrain* const> input, int n_steps, Observer& obs, Delay& delay) {
     const int n = net.n_units();
     const int n_used = static_cast<int>(v0_mV.size());
     EISNN_ASSERT(n_used <= kLanes && input.size() == v0_mV.size());
@@ -57,7 +81,22 @@ class LaneKernel {
     const lanes_f beta = splat(k.beta_mV), rho = splat(k.rho);
     const lanes_i last_ref = lanes_i{} + (k.n_ref - 1), zero_i{}, one_i = lanes_i{} + 1;
 
+    // Delayed deliveries wait in a ring of n_slots synaptic buffers [slot][unit].
+    [[maybe_unused]] int n_slots = 1;
+    if constexpr (Delay::enabled) {
+      n_slots = delay.max_steps() + 1;
+      pending_.assign(static_cast<std::size_t>(n_slots) * n, lanes_f{});
+    }
+
     for (int t = 0; t < n_steps; ++t) {
+      if constexpr (Delay::enabled) {
+        lanes_f* due = pending_.data() + static_cast<std::size_t>(t % n_slots) * n;
+        for (int u = 0; u < n; ++u) {
+          i_syn[u] += due[u];
+          due[u] = lanes_f{};
+        }
+      }
+
       // Input spikes act in the same step.
       for (int lane = 0; lane < n_used; ++lane)
         for (std::uint16_t ch : input[lane]->at(t))
@@ -95,8 +134,16 @@ class LaneKernel {
         for (std::uint16_t u : spikes_[lane]) {
           z_prev[u][lane] = 1.0f;
           i_syn[u][lane] -= k.reset_mV;
+          lanes_f* target = i_syn;
+          if constexpr (Delay::enabled) {
+            // Arrives at step t + 1 + extra; extra = 0 is the plain path.
+            const int extra = delay.extra_steps(lane, u, t);
+            EISNN_ASSERT(extra >= 0 && extra < n_slots);
+            if (extra > 0)
+              target = pending_.data() + static_cast<std::size_t>((t + 1 + extra) % n_slots) * n;
+          }
           for (std::uint32_t s = net.w_rec.begin(u); s < net.w_rec.end(u); ++s)
-            i_syn[net.w_rec.post[s]][lane] += net.w_rec.w_mV[s];
+            target[net.w_rec.post[s]][lane] += net.w_rec.w_mV[s];
         }
         last_spikes_[lane].swap(spikes_[lane]);
       }
@@ -121,6 +168,7 @@ class LaneKernel {
   }
 
   std::vector<lanes_f> v_, b_, b_prev_, z_prev_, i_syn_;
+  std::vector<lanes_f> pending_;  // [slot][unit], only with an enabled delay policy
   std::vector<lanes_i> r_, r_prev_, spiked_;
   std::vector<std::uint16_t> spikes_[kLanes], last_spikes_[kLanes];
 };

@@ -25,6 +25,11 @@ inline constexpr std::uint64_t rewiring = 6;
 inline constexpr std::uint64_t perturbation = 7;
 }  // namespace stream
 
+// Presentation key of held-out evaluations: in place of the update index, so
+// that held-out trials see the same input spikes at every evaluation (the
+// trainer's scores and every later analysis of the run compare exactly).
+inline constexpr std::uint64_t kHeldoutKey = std::uint64_t{1} << 40;
+
 class Rng {
  public:
   Rng(std::uint64_t seed, std::initializer_list<std::uint64_t> key) {

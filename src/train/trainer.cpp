@@ -19,10 +19,6 @@
 namespace eisnn {
 namespace {
 
-// Held-out trials are always shown with the same input spikes, so that scores
-// at different epochs are comparable.
-constexpr std::uint64_t kEvalKey = std::uint64_t{1} << 40;
-
 std::string epoch_name(int epoch) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "epoch-%05d.h5", epoch);
@@ -226,7 +222,7 @@ EvalRecord Trainer::evaluate(int epoch, std::vector<TrialResult>* results_out) c
   req.n_steps = data_.n_steps;
   req.rates = [&](int i) { return data_.trial_rates(trials[static_cast<std::size_t>(i)]); };
   req.seed = config_.seed;
-  req.epoch = kEvalKey;
+  req.epoch = kHeldoutKey;
   req.trial_keys = trials;
   req.threads = config_.training.threads;
   std::vector<TrialResult> results = simulate_batch(net_, config_, req);

@@ -6,4 +6,4 @@ grad_case="$1"
 out="$2"
 shift 2
 "$grad_case" "$out" "$@"
-exec /usr/bin/python3 "$(dirname "$0")/test_gradient.py" "$out"
+exec /usr/bin/python3 "$(dirname "$0")/test_gradient.py" --require-activity "$out"

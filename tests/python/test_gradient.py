@@ -12,7 +12,10 @@ gradients from the file's network and inputs, then checks
   (b) each loss term: relative error <= 1e-5,
   (c) each gradient, at existing synapses: ||g_cpp - g_ref|| / ||g_ref|| <= 1e-4,
       and exactly 0 at absent synapses,
-  (d) the readout y: ||y_cpp - y_ref|| / ||y_ref|| <= 1e-5.
+  (d) the readout y: ||y_cpp - y_ref|| / ||y_ref|| <= 1e-5,
+and reports what the case exercises (spikes, refractory-blocked threshold
+crossings, threshold rise from adaptation): a warning when a path is barely
+exercised, a failure with --require-activity.
 Exit status 0 when all pass, 1 when a check fails, 2 on an unreadable file.
 
 --selftest checks the reference itself, without any file: on a small random
@@ -253,7 +256,7 @@ def selftest():
         ref.fill(os.path.join(tmp, "case.h5"), os.path.join(tmp, "filled.h5"),
                  dtype=ref.torch.float32)
         print("[round trip] case written, outputs filled in float32, checked in float64:")
-        if check_file(os.path.join(tmp, "filled.h5")) != 0:
+        if check_file(os.path.join(tmp, "filled.h5"), require_activity=True) != 0:
             failures.append("round trip through the gradient file failed")
 
     if failures:
@@ -282,7 +285,19 @@ def describe_spike_mismatch(z_file, res, p):
             f"s = {s:+.3g}, refractory {refr})")
 
 
-def check_file(path, marginal_s=0.0):
+def activity(res, p):
+    """What the case exercises: spikes, refractory blocking, adaptation."""
+    s, refr = res["s"], res["refractory"]
+    return {
+        "spikes": int(res["z"].sum()),
+        "blocked": int(((s > 0) & refr).sum()),      # crossings suppressed by r > 0
+        "thr_rise_mV": float((res["A"] - p.v_th_mV).max()),
+        "active_pd": int(((np.abs(s) < 1) & ~refr).sum()),
+        "gated_pd": int(((np.abs(s) < 1) & refr).sum()),   # zeroed by refractoriness
+    }
+
+
+def check_file(path, marginal_s=0.0, require_activity=False):
     """Returns 0 when every check passes, 1 otherwise."""
     p, net, inputs, out = ref.read_grad_file(path)
     if out is None:
@@ -296,6 +311,19 @@ def check_file(path, marginal_s=0.0):
 
     res = ref.loss_and_grads(net, inputs, p)
     ok = True
+
+    # Does the case exercise every gradient path? (refractory blocking needs
+    # a unit pushed above threshold again within n_ref steps of a spike)
+    act = activity(res, p)
+    lively = act["blocked"] > 0 and act["thr_rise_mV"] >= 0.5 and act["spikes"] >= 100
+    tag = "PASS" if lively else ("FAIL" if require_activity else "WARN")
+    ok &= lively or not require_activity
+    print(f"  {tag} activity: {act['spikes']} spikes, {act['blocked']} refractory-blocked "
+          f"crossings, max threshold rise {act['thr_rise_mV']:.2f} mV, "
+          f"{act['active_pd']} unit-steps with nonzero pseudo-derivative, "
+          f"{act['gated_pd']} zeroed by refractoriness"
+          + ("" if lively else " (want >= 100 spikes, >= 1 blocked crossing, "
+                                ">= 0.5 mV threshold rise)"))
 
     # (a) Spike trains. With --marginal-s, differences at |s| below it (float32
     # rounding at threshold) are tolerated and the reference is teacher-forced.
@@ -338,6 +366,10 @@ def check_file(path, marginal_s=0.0):
         good = e <= TOL_GRAD and absent_nonzero == 0
         ok &= good
         extra = f", {absent_nonzero} nonzero at absent synapses" if absent_nonzero else ""
+        expected_zero = name == "w_out" and p.loss_kind == "rate"
+        if np.linalg.norm(g_ref[mask]) == 0 and not expected_zero:
+            # e.g. output-projecting units that never spike: nothing is compared.
+            extra += " (WARN: the reference gradient is exactly 0, so this check is empty)"
         print(f"  {'PASS' if good else 'FAIL'} d/d{name} at {int(mask.sum())} synapses: "
               f"|g_ref| {np.linalg.norm(g_ref[mask]):.4e} rel err {e:.2e} "
               f"(tol {TOL_GRAD:g}){extra}")
@@ -362,13 +394,17 @@ def main(argv=None):
                     help="tolerate spike differences where the reference's |s| < EPS "
                          "(float32 rounding at threshold) by teacher forcing; default 0 "
                          "(spikes must be identical)")
+    ap.add_argument("--require-activity", action="store_true",
+                    help="fail, not just warn, when the case has under 100 spikes, no "
+                         "refractory-blocked threshold crossing or under 0.5 mV of adaptation")
     args = ap.parse_args(argv)
     if args.selftest:
         return selftest()
     if not args.gradfile:
         ap.error("give GRADFILE or --selftest")
     try:
-        return check_file(args.gradfile, marginal_s=args.marginal_s)
+        return check_file(args.gradfile, marginal_s=args.marginal_s,
+                          require_activity=args.require_activity)
     except (OSError, KeyError, ValueError) as exc:
         print(f"{args.gradfile}: cannot check: {exc}", file=sys.stderr)
         return 2
