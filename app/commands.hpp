@@ -33,5 +33,6 @@ void add_grad_command(CLI::App& app);
 void add_analyze_command(CLI::App& app);
 void add_perturb_command(CLI::App& app);
 void add_report_command(CLI::App& app);
+void add_reproduce_command(CLI::App& app);
 
 }  // namespace eisnn::app

@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
   app::add_analyze_command(cli);
   app::add_perturb_command(cli);
   app::add_report_command(cli);
+  app::add_reproduce_command(cli);
 
   try {
     cli.parse(argc, argv);

@@ -15,6 +15,7 @@ packages=(
   libopenmpi-dev openmpi-bin  # multi-process training and sweeps
   python3 python3-numpy python3-h5py python3-matplotlib python3-scipy  # figures, analysis checks
   python3-torch          # independent gradient check and speed reference
+  libopenblas0-pthread   # an optimised BLAS for that reference (and numpy)
 )
 
 missing=()

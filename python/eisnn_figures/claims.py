@@ -367,6 +367,15 @@ def html_section(claims, success, info):
                      f"</td><td>{ms(r['pre_change_accuracy'])}</td><td>{ms(r['end_accuracy'])}"
                      f"</td><td>{ms(r['response_delay_ms'])}</td></tr>")
     parts.append("</table>")
+    # Said plainly, since every claim is about networks that learned the task.
+    unlearned = [c for c, r in success.items()
+                 if r["per_ms_accuracy"]["mean"] is not None
+                 and r["naive_per_ms_accuracy"]["mean"] is not None
+                 and r["per_ms_accuracy"]["mean"] <= r["naive_per_ms_accuracy"]["mean"] + 0.01]
+    if unlearned:
+        parts.append("<p><b>Not learned:</b> trained networks of " + e(", ".join(unlearned))
+                     + " score no better than before training (per-ms accuracy within 0.01 of "
+                       "naive0).</p>")
 
     m = info.get("machine", {})
     d = info.get("durations_s", {})

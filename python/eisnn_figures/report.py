@@ -9,6 +9,9 @@ analysis/, or a parent of several such folders. Writes OUT/figures/*.png and
 *.svg, OUT/stats.json (means, spread and two-sample Kolmogorov-Smirnov tests
 across networks, scipy.stats.ks_2samp) and OUT/report.html, which embeds every
 figure (base64 PNG) and opens without a server. Exit status 2 on bad input.
+With --reproduce FILE (the reproduce.json of `eisnn reproduce`) the page opens
+with the claims table of claims.py, task success and the run's record, and
+OUT/summary.json holds them (docs/reproduce.md).
 """
 
 import argparse
@@ -17,11 +20,13 @@ import html
 import json
 import os
 import sys
+import time
 
 import numpy as np
 from scipy import stats
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import claims  # noqa: E402
 import figures  # noqa: E402
 from data import ReportError, Study, find_analysis_dirs  # noqa: E402
 
@@ -176,7 +181,7 @@ CAPTIONS = {
 }
 
 
-def write_html(studies, made, st, out):
+def write_html(studies, made, st, out, extra=""):
     parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>eisnn report</title>",
              "<style>body{font-family:sans-serif;max-width:1200px;margin:auto;padding:1em}"
              "img{max-width:100%}pre{background:#f4f4f4;padding:.6em;overflow-x:auto}"
@@ -184,7 +189,8 @@ def write_html(studies, made, st, out):
              "</style></head><body>",
              "<h1>eisnn: dissection of trained E/I networks</h1>",
              "<p>After Zhu et al. (2026), Biol. Cybern. 120:2. Runs: "
-             + ", ".join(html.escape(f"{s.name} ({s.condition})") for s in studies) + ".</p>"]
+             + ", ".join(html.escape(f"{s.name} ({s.condition})") for s in studies) + ".</p>",
+             extra]
     parts.append("<h2>Ratios across networks</h2><table><tr><th>condition</th><th>network</th>"
                  "<th>n</th><th>I ratio mean</th><th>s.d.</th><th>E ratio mean</th>"
                  "<th>s.d.</th></tr>")
@@ -219,11 +225,29 @@ def write_html(studies, made, st, out):
     return path
 
 
+def reproduce_summary(path, studies, st):
+    """summary.json of `eisnn reproduce`: its record, the claims, task success,
+    every network's numbers and the statistics above."""
+    try:
+        with open(path) as f:
+            info = json.load(f)
+    except (OSError, ValueError) as e:
+        raise ReportError(f"cannot read '{path}' as the JSON of eisnn reproduce: {e}") from None
+    m = claims.measure(studies)
+    return {"reproduce": info, "claims": claims.judge(m), "task_success": claims.task_success(m),
+            "networks": claims.scalars(m), "stats": st,
+            "alpha": claims.ALPHA, "jitter_j_ms_compared": claims.J_MS}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("dirs", nargs="+", help="analysis folders, run folders or their parents")
     ap.add_argument("--out", default=None, help="output folder (default: FIRST_DIR/report)")
+    ap.add_argument("--reproduce", default=None,
+                    help="reproduce.json of `eisnn reproduce`: adds the claims table, task "
+                         "success and the run's record, and writes summary.json")
     args = ap.parse_args(argv)
+    started = time.monotonic()
     try:
         folders = find_analysis_dirs(args.dirs)
         studies = [Study(f) for f in folders]
@@ -233,7 +257,19 @@ def main(argv=None):
         st = _plain(compute_stats(studies))
         with open(os.path.join(out, "stats.json"), "w") as f:
             json.dump(st, f, indent=1, allow_nan=False)
-        path = write_html(studies, made, st, out)
+        extra, summary = "", None
+        if args.reproduce:
+            summary = reproduce_summary(args.reproduce, studies, st)
+            extra = claims.html_section(summary["claims"], summary["task_success"],
+                                        summary["reproduce"])
+        path = write_html(studies, made, st, out, extra)
+        if summary is not None:
+            d = summary["reproduce"]["durations_s"]
+            d["report"] = time.monotonic() - started
+            d["total"] = (d.get("total") or 0) + d["report"]
+            with open(os.path.join(out, "summary.json.tmp"), "w") as f:
+                json.dump(_plain(summary), f, indent=1, allow_nan=False)
+            os.replace(os.path.join(out, "summary.json.tmp"), os.path.join(out, "summary.json"))
     except ReportError as e:
         print(f"report: {e}", file=sys.stderr)
         return 2

@@ -13,10 +13,15 @@ namespace eisnn::h5 {
 namespace {
 
 // HDF5 prints a stack of errors to stderr by default; the library must not.
-struct SilenceHdf5 {
-  SilenceHdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
-};
-const SilenceHdf5 silence_hdf5;
+// A thread-safe HDF5 keeps that setting per thread, so it is made on every
+// thread that opens a file.
+void silence_hdf5() {
+  thread_local const bool silenced = [] {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+  }();
+  (void)silenced;
+}
 
 template <class T>
 hid_t native_type() {
@@ -74,12 +79,14 @@ std::string shape_string(const Shape& shape) {
 }  // namespace
 
 File File::create(const std::filesystem::path& path) {
+  silence_hdf5();
   const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (id < 0) fail(path, "cannot be created (is the folder writable?)");
   return File(id, path);
 }
 
 File File::open(const std::filesystem::path& path) {
+  silence_hdf5();
   if (!std::filesystem::exists(path)) fail(path, "does not exist");
   if (H5Fis_hdf5(path.c_str()) <= 0) fail(path, "is not a readable HDF5 file");
   const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
