@@ -153,16 +153,7 @@ void add_report_command(CLI::App& app) {
                   "tree's python/eisnn_figures)");
 
   cmd->callback([=] {
-    fs::path script_dir = *scripts;
-    if (script_dir.empty()) {
-      const char* env = std::getenv("EISNN_FIGURES_DIR");
-      script_dir = env ? fs::path(env) : fs::path(EISNN_FIGURES_DIR);
-    }
-    const fs::path script = script_dir / "report.py";
-    if (!fs::exists(script))
-      throw InputError("figure script '" + script.string() +
-                       "' not found; pass --scripts DIR or set EISNN_FIGURES_DIR to the folder "
-                       "python/eisnn_figures of the eisnn sources");
+    const fs::path script = figure_script(*scripts);
     const fs::path out_dir = out->empty() ? fs::path(dirs->front()) / "report" : fs::path(*out);
 
     std::vector<std::string> args = {*python, script.string(), "--out", out_dir.string()};

@@ -24,21 +24,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-std::atomic<bool> g_stop{false};
-extern "C" void reproduce_request_stop(int) {
-  g_stop = true;
-}
-
-std::string duration(double seconds) {
-  const auto s = static_cast<long>(seconds);
-  char buf[32];
-  if (s >= 3600)
-    std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s / 60) % 60);
-  else
-    std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
-  return buf;
-}
-
 // Runs `args` (argv[0] looked up in PATH) and waits; InputError if it fails.
 void run_python(const std::vector<std::string>& args) {
   std::vector<std::string> copy = args;
@@ -113,17 +98,8 @@ void add_reproduce_command(CLI::App& app) {
     opts->out = *out;
     opts->n_seeds = *seeds;
 
-    fs::path script_dir = *scripts;
-    if (script_dir.empty()) {
-      const char* env = std::getenv("EISNN_FIGURES_DIR");
-      script_dir = env ? fs::path(env) : fs::path(EISNN_FIGURES_DIR);
-    }
-    const fs::path script = script_dir / "report.py";
     // Checked first: finding out after hours of training would be cruel.
-    if (!fs::exists(script))
-      throw InputError("report script '" + script.string() +
-                       "' not found; pass --scripts DIR or set EISNN_FIGURES_DIR to the folder "
-                       "python/eisnn_figures of the eisnn sources");
+    const fs::path script = figure_script(*scripts);
 
     reproduce::Reproduction repro(reproduce::make_plan(*opts));
     const reproduce::Plan& plan = repro.plan();
@@ -139,18 +115,18 @@ void add_reproduce_command(CLI::App& app) {
         plan.n_threads);
     RunInfo info{command_line(), plan.n_threads, started_utc, "", 0.0};
     write_run_record(plan.options.out, first, info);
-    std::signal(SIGINT, reproduce_request_stop);
-    std::signal(SIGTERM, reproduce_request_stop);
+    install_stop_handler();
 
     reproduce::Callbacks cb;
     cb.on_phase = [](const std::string& p) { spdlog::info("{}", p); };
     cb.on_job = [](const reproduce::Job& job, const reproduce::JobStatus& st,
                    const std::string& what) {
       if (what == "finished")
-        spdlog::info("{}: trained in {}", job.name, duration(st.train_s));
+        spdlog::info("{}: trained in {}", job.name, format_duration(st.train_s));
       else if (what == "analysed")
         spdlog::info("{}: analysed in {}, perturbed in {}; held-out accuracy {:.3f}", job.name,
-                     duration(st.analysis_s), duration(st.perturb_s), st.per_ms_accuracy);
+                     format_duration(st.analysis_s), format_duration(st.perturb_s),
+                     st.per_ms_accuracy);
       else
         spdlog::info("{}: {}", job.name, what);
     };
@@ -164,10 +140,10 @@ void add_reproduce_command(CLI::App& app) {
       spdlog::log(due ? spdlog::level::info : spdlog::level::debug,
                   "{}: update {}/{} ({:.2f} s/update); {}/{} networks done; training left: {}",
                   p.job, p.update, p.n_updates, p.seconds_per_update, p.n_done, p.n_jobs,
-                  p.eta_all_s < 0 ? std::string("estimating") : duration(p.eta_all_s));
+                  p.eta_all_s < 0 ? std::string("estimating") : format_duration(p.eta_all_s));
     };
     cb.on_warning = [](const std::string& w) { spdlog::warn("{}", w); };
-    cb.should_stop = [] { return g_stop.load(); };
+    cb.should_stop = stop_requested;
 
     if (!repro.train(cb)) {
       repro.write_summary(command_line(), started_utc);
@@ -202,7 +178,7 @@ void add_reproduce_command(CLI::App& app) {
     info.finished = utc_now();
     info.wall_s = repro.durations().total_s;
     write_run_record(plan.options.out, first, info);
-    spdlog::info("done in {}: {} and {}", duration(repro.durations().total_s),
+    spdlog::info("done in {}: {} and {}", format_duration(repro.durations().total_s),
                  (report_dir / "report.html").string(), (report_dir / "summary.json").string());
     if (!failed.empty())
       throw InputError("training failed for " + failed +

@@ -20,21 +20,6 @@
 namespace eisnn::app {
 namespace {
 
-std::atomic<bool> g_stop{false};
-extern "C" void request_stop(int) {
-  g_stop = true;
-}
-
-std::string duration(double seconds) {
-  const auto s = static_cast<long>(seconds);
-  char buf[32];
-  if (s >= 3600)
-    std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s / 60) % 60);
-  else
-    std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
-  return buf;
-}
-
 task::Dataset load_dataset(const Config& config) {
   bool built = false;
   int last_decile = 0;
@@ -84,8 +69,7 @@ void add_train_command(CLI::App& app) {
       throw InputError("train needs exactly one of --out DIR (new run) or --resume DIR");
     const auto started = std::chrono::steady_clock::now();
     RunInfo info{command_line(), 0, utc_now(), "", 0.0};
-    std::signal(SIGINT, request_stop);
-    std::signal(SIGTERM, request_stop);
+    install_stop_handler();
 
     std::filesystem::path dir;
     Config config;
@@ -127,14 +111,14 @@ void add_train_command(CLI::App& app) {
                   "{:.3f}, E {:.1f} Hz, I {:.1f} Hz, {:.2f} s/update, {} left",
                   r.epoch, r.update + 1, total, r.loss.total, r.loss.task, r.loss.rate, r.accuracy,
                   r.rate_e_hz, r.rate_i_hz, r.seconds,
-                  duration(mean_s * static_cast<double>(total - r.update - 1)));
+                  format_duration(mean_s * static_cast<double>(total - r.update - 1)));
     };
     cb.on_eval = log_eval;
     cb.on_warning = [](const std::string& w) { spdlog::warn("{}", w); };
     cb.on_checkpoint = [](const std::filesystem::path& p, std::int64_t u) {
       spdlog::debug("checkpoint {} at update {}", p.string(), u);
     };
-    cb.should_stop = [] { return g_stop.load(); };
+    cb.should_stop = stop_requested;
 
     bool finished = false;
     try {
@@ -154,7 +138,7 @@ void add_train_command(CLI::App& app) {
       std::exit(130);
     }
     spdlog::info("done in {}: {}/{{network.h5, heldout.h5, metrics.h5, snapshots/}}",
-                 duration(info.wall_s), dir.string());
+                 format_duration(info.wall_s), dir.string());
   });
 }
 

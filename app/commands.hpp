@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,19 @@ struct ConfigFlags {
 
 // The command line as typed, for run records.
 const std::string& command_line();
+
+// "1h02m" or "3m07s".
+std::string format_duration(double seconds);
+
+// After this, Ctrl-C and SIGTERM set a flag that long commands poll, so that
+// they write a checkpoint and stop instead of dying mid-write.
+void install_stop_handler();
+bool stop_requested();
+
+// report.py of the figure scripts: in `scripts_dir` if given, else in
+// $EISNN_FIGURES_DIR, else in the source tree's python/eisnn_figures.
+// Throws InputError if it is not there.
+std::filesystem::path figure_script(const std::string& scripts_dir);
 
 void add_simulate_command(CLI::App& app);
 void add_config_command(CLI::App& app);

@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
 
 #include "commands.hpp"
@@ -16,6 +19,46 @@ std::string g_command_line;
 
 const std::string& command_line() {
   return g_command_line;
+}
+
+std::string format_duration(double seconds) {
+  const auto s = static_cast<long>(seconds);
+  char buf[32];
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s / 60) % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
+  return buf;
+}
+
+namespace {
+std::atomic<bool> g_stop{false};
+extern "C" void request_stop(int) {
+  g_stop = true;
+}
+}  // namespace
+
+void install_stop_handler() {
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+}
+
+bool stop_requested() {
+  return g_stop.load();
+}
+
+std::filesystem::path figure_script(const std::string& scripts_dir) {
+  std::filesystem::path dir = scripts_dir;
+  if (dir.empty()) {
+    const char* env = std::getenv("EISNN_FIGURES_DIR");
+    dir = env ? std::filesystem::path(env) : std::filesystem::path(EISNN_FIGURES_DIR);
+  }
+  const std::filesystem::path script = dir / "report.py";
+  if (!std::filesystem::exists(script))
+    throw InputError("figure script '" + script.string() +
+                     "' not found; pass --scripts DIR or set EISNN_FIGURES_DIR to the folder "
+                     "python/eisnn_figures of the eisnn sources");
+  return script;
 }
 
 void ConfigFlags::add_to(CLI::App& cmd) {

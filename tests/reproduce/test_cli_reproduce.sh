@@ -161,7 +161,7 @@ touch "$tmp/a-file"
 expect_error "unwritable folder" "a-file" "$eisnn" reproduce --out "$tmp/a-file/out" --quick
 expect_error "other configuration" "another configuration" \
   "$eisnn" reproduce --out "$tmp/study" --quick "${tiny[@]}" --set training.lr=0.02
-expect_error "missing report script" "report script" \
+expect_error "missing report script" "figure script" \
   "$eisnn" reproduce --out "$tmp/y" --scripts "$tmp/nowhere"
 
 if [[ $failures -gt 0 ]]; then

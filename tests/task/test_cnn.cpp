@@ -55,7 +55,8 @@ std::vector<std::uint8_t> test_clip(int n_frames) {
 }
 
 TEST(Cnn, EveryLayerMatchesAnIndependentNumpyForwardTo1e5) {
-  if (!testing::have_python()) GTEST_SKIP() << EISNN_PYTHON << " with numpy and h5py not found";
+  ASSERT_TRUE(testing::have_python())
+      << EISNN_PYTHON << " with numpy and h5py not found (scripts/install-deps.sh installs them)";
   TempDir dir;
   const int n_frames = 40;
   const std::vector<std::uint8_t> clip = test_clip(n_frames);

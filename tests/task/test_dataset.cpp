@@ -207,7 +207,7 @@ TEST(DatasetFile, ReadsHdf5AndNpyRateFiles) {
 }
 
 TEST(DatasetFile, ReadsNpzArchivesWrittenByNumpy) {
-  if (!testing::have_python()) GTEST_SKIP() << "no numpy";
+  ASSERT_TRUE(testing::have_python()) << "numpy not found (scripts/install-deps.sh installs it)";
   TempDir dir;
   const std::string script =
       std::string(EISNN_PYTHON) +
