@@ -15,9 +15,14 @@
 #include "eisnn/train/adam.hpp"
 #include "eisnn/train/constraints.hpp"
 #include "eisnn/train/trainer.hpp"
+#include "small_run.hpp"
 
 namespace eisnn {
 namespace {
+
+using testing::fresh_dir;
+using testing::small_config;
+using testing::synthetic_dataset;
 
 TEST(Adam, TwoStepsMatchHandComputedValues) {
   // w = 1, gradients 0.5 then -0.25, lr 0.1, beta1 0.9, beta2 0.999, eps 1e-7:
@@ -36,22 +41,6 @@ TEST(Adam, TwoStepsMatchHandComputedValues) {
   EXPECT_NEAR(s.v[0], 0.00031225, 1e-10);
   EXPECT_NEAR(w[0], 0.8733671, 2e-7);
   EXPECT_EQ(s.step, 2);
-}
-
-Config small_config(std::vector<std::string> extra = {}) {
-  std::vector<std::string> o = {"network.n_e=40",
-                                "network.n_i=10",
-                                "connectivity.in_fan_out=12",
-                                "connectivity.n_out_from_e=8",
-                                "connectivity.n_out_from_i=3",
-                                "task.front_end=\"file\"",
-                                "training.batch_size=8",
-                                "training.batches_per_epoch=2",
-                                "training.epochs=2",
-                                "preset=clean",
-                                "training.lr=0.01"};
-  o.insert(o.end(), extra.begin(), extra.end());
-  return load_config("", o);
 }
 
 // Flips the sign of every third recurrent weight, as a large update might.
@@ -108,35 +97,6 @@ TEST(Constraints, WithoutDaleTheMaskNeverChanges) {
   EXPECT_EQ(r.n_pruned, 0);
   EXPECT_EQ(net.w_rec.post, post);
   EXPECT_EQ(net.w_rec.w_mV, w);  // signs are free
-}
-
-// A small synthetic task: 16 channels, state 1 raises channels 0-7.
-task::Dataset synthetic_dataset(int n_trials = 40, int n_steps = 300) {
-  task::Dataset d;
-  d.n_trials = n_trials;
-  d.n_steps = n_steps;
-  d.n_in = 16;
-  d.config_hash = "synthetic";
-  Rng rng(5, {99});
-  for (int i = 0; i < n_trials; ++i) {
-    const int start = i % 2, change = (i % 4 < 2) ? 100 + static_cast<int>(rng.below(100)) : -1;
-    d.change_ms.push_back(change);
-    for (int t = 0; t < n_steps; ++t) {
-      const int state = (change >= 0 && t >= change) ? 1 - start : start;
-      d.labels.push_back(static_cast<std::uint8_t>(state));
-      for (int ch = 0; ch < 16; ++ch) d.rates.push_back(ch < 8 && state ? 0.3f : 0.1f);
-    }
-    (i < n_trials - 8 ? d.train_trials : d.heldout_trials).push_back(i);
-  }
-  return d;
-}
-
-std::filesystem::path fresh_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("eisnn-train-" + name + "-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
 }
 
 void expect_same_network(const Network& a, const Network& b) {

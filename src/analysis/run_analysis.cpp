@@ -10,6 +10,7 @@
 #include "eisnn/io/h5.hpp"
 #include "eisnn/io/network_io.hpp"
 #include "eisnn/simulation.hpp"
+#include "eisnn/train/trainer.hpp"
 #include "eisnn/version.hpp"
 
 namespace eisnn::analysis {
@@ -55,16 +56,8 @@ HeldOut simulate_heldout(const Network& net, const Config& config, const task::D
   if (trials.empty())
     throw InputError("dataset '" + data.file.string() +
                      "' has no held-out trials (task.heldout_fraction = 0): nothing to analyse on");
-  BatchRequest req;
-  req.n_trials = static_cast<int>(trials.size());
-  req.n_steps = data.n_steps;
-  req.rates = [&](int i) { return data.trial_rates(trials[static_cast<std::size_t>(i)]); };
-  req.seed = config.seed;
-  req.epoch = kHeldoutKey;
-  req.trial_keys = trials;
-  req.threads = threads;
   HeldOut h;
-  h.results = simulate_batch(net, config, req);
+  h.results = simulate_heldout_trials(net, config, data, threads);
 
   std::vector<float> y;
   std::vector<std::uint8_t> labels;

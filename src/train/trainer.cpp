@@ -212,20 +212,27 @@ std::vector<int> Trainer::batch_trials(std::int64_t update) const {
   return batches_[static_cast<std::size_t>(order[static_cast<std::size_t>(update % n)])];
 }
 
+std::vector<TrialResult> simulate_heldout_trials(const Network& net, const Config& config,
+                                                 const task::Dataset& data, int threads) {
+  const auto& trials = data.heldout_trials;
+  BatchRequest req;
+  req.n_trials = static_cast<int>(trials.size());
+  req.n_steps = data.n_steps;
+  req.rates = [&](int i) { return data.trial_rates(trials[static_cast<std::size_t>(i)]); };
+  req.seed = config.seed;
+  req.epoch = kHeldoutKey;
+  req.trial_keys = trials;
+  req.threads = threads;
+  return simulate_batch(net, config, req);
+}
+
 EvalRecord Trainer::evaluate(int epoch, std::vector<TrialResult>* results_out) const {
   const auto& trials = data_.heldout_trials;
   EvalRecord rec;
   rec.epoch = epoch;
   if (trials.empty()) return rec;
-  BatchRequest req;
-  req.n_trials = static_cast<int>(trials.size());
-  req.n_steps = data_.n_steps;
-  req.rates = [&](int i) { return data_.trial_rates(trials[static_cast<std::size_t>(i)]); };
-  req.seed = config_.seed;
-  req.epoch = kHeldoutKey;
-  req.trial_keys = trials;
-  req.threads = config_.training.threads;
-  std::vector<TrialResult> results = simulate_batch(net_, config_, req);
+  std::vector<TrialResult> results =
+      simulate_heldout_trials(net_, config_, data_, config_.training.threads);
 
   std::vector<float> y;
   std::vector<std::uint8_t> labels;

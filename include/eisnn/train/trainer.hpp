@@ -62,6 +62,12 @@ struct TrainerCallbacks {
   std::function<bool()> should_stop;  // asked after every update: true saves and returns
 };
 
+// The held-out trials of `data` as every evaluation of a run sees them:
+// initial voltages and input spikes keyed by (seed, kHeldoutKey, trial), so
+// scores taken at any epoch, or later by an analysis, compare exactly.
+std::vector<TrialResult> simulate_heldout_trials(const Network& net, const Config& config,
+                                                 const task::Dataset& data, int threads);
+
 class Trainer {
  public:
   // A new run in `dir` (which must not hold a checkpoint).
