@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
 
 #include "eisnn/error.hpp"
 #include "eisnn/kernel.hpp"
@@ -121,8 +122,15 @@ Bptt::~Bptt() = default;
 Bptt::Bptt(Bptt&&) noexcept = default;
 Bptt& Bptt::operator=(Bptt&&) noexcept = default;
 
+Share Bptt::trials_of_rank(int n_trials, int rank, int n_ranks) {
+  const int n_groups = (n_trials + kLanes - 1) / kLanes;
+  const Share groups = share_of(n_groups, rank, n_ranks);
+  return {std::min(groups.begin * kLanes, n_trials), std::min(groups.end * kLanes, n_trials)};
+}
+
 BatchOutcome Bptt::run(const Network& net, const NeuronConstants& k, const LossSettings& loss,
-                       const BatchData& batch, WeightGradients& grads, int threads) {
+                       const BatchData& batch, WeightGradients& grads, int threads,
+                       Communicator* comm) {
   const int n_trials = batch.n_trials();
   const int n_steps = batch.n_steps;
   const int n = net.n_units();
@@ -134,6 +142,22 @@ BatchOutcome Bptt::run(const Network& net, const NeuronConstants& k, const LossS
   if (tapes_.size() < static_cast<std::size_t>(n_trials)) tapes_.resize(n_trials);
   if (groups_.size() < static_cast<std::size_t>(n_groups)) groups_.resize(n_groups);
   if (threads <= 0) threads = omp_get_max_threads();
+  const bool distributed = comm && comm->size() > 1;
+  const Share groups =
+      distributed ? share_of(n_groups, comm->rank(), comm->size()) : Share{0, n_groups};
+  const Share mine =
+      distributed ? trials_of_rank(n_trials, comm->rank(), comm->size()) : Share{0, n_trials};
+  const int group_threads = std::max(1, std::min(threads, groups.size()));
+  // Exchanges the listed values of this rank's trials for those of all trials.
+  auto exchange = [&](auto pack, auto unpack) {
+    if (!distributed) return;
+    Packer packer;
+    for (int b = mine.begin; b < mine.end; ++b) pack(packer, tapes_[b]);
+    const std::vector<std::byte> all = comm->all_gather(packer.bytes());
+    Unpacker unpacker(all);
+    for (int b = 0; b < n_trials; ++b) unpack(unpacker, tapes_[b]);
+    EISNN_ASSERT(unpacker.done());
+  };
 
   const double n_positions = static_cast<double>(n_trials) * n_steps;  // S
   const double task_scale = 1.0 / (n_positions * n_out);
@@ -142,11 +166,11 @@ BatchOutcome Bptt::run(const Network& net, const NeuronConstants& k, const LossS
 
   const double start_s = omp_get_wtime();
   // Forward pass, kLanes trials at a time.
-#pragma omp parallel num_threads(std::min(threads, n_groups))
+#pragma omp parallel num_threads(group_threads)
   {
     LaneKernel kernel;
 #pragma omp for schedule(dynamic, 1)
-    for (int g = 0; g < n_groups; ++g) {
+    for (int g = groups.begin; g < groups.end; ++g) {
       GroupTape& group = groups_[g];
       group.dv.resize(tape_size);
       group.dA.resize(tape_size);
@@ -181,6 +205,19 @@ BatchOutcome Bptt::run(const Network& net, const NeuronConstants& k, const LossS
     }
   }
 
+  const std::size_t y_size = static_cast<std::size_t>(n_steps) * n_out;
+  exchange(
+      [&](Packer& p, const Tape& tp) {
+        p.put(std::span<const std::uint32_t>(tp.n_spikes_of));
+        p.put(std::span<const float>(tp.y));
+        p.put(tp.task_sq_sum);
+      },
+      [&](Unpacker& u, Tape& tp) {
+        u.get(tp.n_spikes_of, static_cast<std::size_t>(n));
+        u.get(tp.y, y_size);
+        u.get(tp.task_sq_sum);
+      });
+
   const double forward_done_s = omp_get_wtime();
   // Spike counts of earlier trials, for the running rate of the concatenated batch.
   std::vector<std::vector<double>> count_before(static_cast<std::size_t>(n_trials));
@@ -194,7 +231,7 @@ BatchOutcome Bptt::run(const Network& net, const NeuronConstants& k, const LossS
   if (loss.rolling) {
     const Harmonic harmonic(static_cast<std::size_t>(n_trials) * n_steps);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-    for (int b = 0; b < n_trials; ++b) {
+    for (int b = mine.begin; b < mine.end; ++b) {
       Tape& tp = tapes_[b];
       const std::size_t first = static_cast<std::size_t>(b) * n_steps + 1;  // position of t = 0
       std::vector<std::size_t> stretch_start(static_cast<std::size_t>(n), first);
@@ -217,6 +254,15 @@ BatchOutcome Bptt::run(const Network& net, const NeuronConstants& k, const LossS
         }
       for (int i = 0; i < n; ++i) close(i, first + n_steps - 1);
     }
+    exchange(
+        [&](Packer& p, const Tape& tp) {
+          p.put(std::span<const double>(tp.rate_sum_within));
+          p.put(tp.rate_sq_sum);
+        },
+        [&](Unpacker& u, Tape& tp) {
+          u.get(tp.rate_sum_within, static_cast<std::size_t>(n));
+          u.get(tp.rate_sq_sum);
+        });
   }
   // Rate-loss gradient that does not depend on the step: rolling, the sum over
   // later trials; plain, the whole gradient.
@@ -240,14 +286,14 @@ BatchOutcome Bptt::run(const Network& net, const NeuronConstants& k, const LossS
   // Backward pass, one group of trials per thread.
   const lanes_f alpha = splat(k.alpha), rho = splat(k.rho), kappa = splat(k.kappa);
   const lanes_f beta = splat(k.beta_mV), reset = splat(k.reset_mV);
-#pragma omp parallel num_threads(std::min(threads, n_groups))
+#pragma omp parallel num_threads(group_threads)
   {
     std::vector<lanes_f> dv(static_cast<std::size_t>(n)), db_next(dv), db_cur(dv), db_prev(dv),
         e(dv), dA(dv), dy(static_cast<std::size_t>(n_out));
     std::vector<lanes_d> q(static_cast<std::size_t>(n)), count(q), q_const(q);
 
 #pragma omp for schedule(dynamic, 1)
-    for (int g = 0; g < n_groups; ++g) {
+    for (int g = groups.begin; g < groups.end; ++g) {
       const GroupTape& group = groups_[g];
       const int lanes_used = std::min(kLanes, n_trials - g * kLanes);
       std::fill(dv.begin(), dv.end(), lanes_f{});
@@ -355,6 +401,18 @@ BatchOutcome Bptt::run(const Network& net, const NeuronConstants& k, const LossS
     }
   }
 
+  exchange(
+      [&](Packer& p, const Tape& tp) {
+        p.put(std::span<const float>(tp.g_in));
+        p.put(std::span<const float>(tp.g_rec));
+        p.put(std::span<const float>(tp.g_out));
+      },
+      [&](Unpacker& u, Tape& tp) {
+        u.get(tp.g_in, net.w_in.n_synapses());
+        u.get(tp.g_rec, net.w_rec.n_synapses());
+        u.get(tp.g_out, net.w_out.n_synapses());
+      });
+
   const double backward_done_s = omp_get_wtime();
   // Reduce in trial order.
   auto reduce = [&](std::vector<float>& out, std::vector<float> Tape::*member, std::size_t size) {
@@ -377,12 +435,19 @@ BatchOutcome Bptt::run(const Network& net, const NeuronConstants& k, const LossS
     const Tape& tp = tapes_[b];
     task_sq += tp.task_sq_sum;
     rate_sq += tp.rate_sq_sum;
-    out.spikes.push_back(&tp.z);
+    out.spikes.push_back(mine.contains(b) ? &tp.z : nullptr);
     out.y.push_back(&tp.y);
-    out.n_spikes += tp.z.n_spikes();
+    out.spike_counts.push_back(&tp.n_spikes_of);
+    for (std::uint32_t c : tp.n_spikes_of) out.n_spikes += c;
   }
-  for (int g = 0; g < n_groups; ++g)
+  for (int g = groups.begin; g < groups.end; ++g)
     for (lane_mask lanes : groups_[g].active) out.n_active += std::popcount(lanes);
+  if (distributed) {
+    const std::vector<std::uint64_t> active =
+        all_gather(*comm, std::span<const std::uint64_t>(&out.n_active, 1));
+    out.n_active = 0;
+    for (std::uint64_t a : active) out.n_active += a;
+  }
   out.loss.task = task_sq * task_scale;
   if (loss.rolling) {
     out.loss.rate = loss.rate_cost * rate_sq / n_steps;

@@ -25,14 +25,17 @@ std::string epoch_name(int epoch) {
   return buf;
 }
 
-// Mean rates (Hz) of E and I units over the given spike trains.
-std::pair<double, double> mean_rates_hz(const Network& net,
-                                        const std::vector<const SpikeTrain*>& spikes, int n_steps) {
+// Mean rates (Hz) of E and I units from the spike counts of trials.
+std::pair<double, double> mean_rates_hz(const Network& net, double e_spikes, double i_spikes,
+                                        std::size_t n_trials, int n_steps) {
+  const double trial_s = static_cast<double>(n_trials) * n_steps / 1000.0;
+  return {e_spikes / (trial_s * net.n_e), i_spikes / (trial_s * net.n_i)};
+}
+
+std::pair<double, double> spikes_e_i(const Network& net, const SpikeTrain& spikes) {
   double e = 0, i = 0;
-  for (const SpikeTrain* s : spikes)
-    for (auto u : s->index) (net.is_excitatory(u) ? e : i) += 1;
-  const double trial_s = static_cast<double>(spikes.size()) * n_steps / 1000.0;
-  return {e / (trial_s * net.n_e), i / (trial_s * net.n_i)};
+  for (auto u : spikes.index) (net.is_excitatory(u) ? e : i) += 1;
+  return {e, i};
 }
 
 void write_updates(h5::File& f, const std::string& g, const std::vector<UpdateRecord>& r) {
@@ -138,8 +141,10 @@ bool all_finite(const std::vector<float>& v) {
 
 }  // namespace
 
-Trainer::Trainer(const Config& config, const task::Dataset& data, std::filesystem::path dir)
-    : config_(config), data_(data), dir_(std::move(dir)) {
+Trainer::Trainer(const Config& config, const task::Dataset& data, std::filesystem::path dir,
+                 Communicator* comm)
+    : Trainer(data, std::move(dir), comm) {
+  config_ = config;
   if (std::filesystem::exists(dir_ / "checkpoint.h5"))
     throw InputError("run folder '" + dir_.string() +
                      "' already holds a checkpoint: resume it (--resume) or choose another folder");
@@ -150,8 +155,13 @@ Trainer::Trainer(const Config& config, const task::Dataset& data, std::filesyste
   setup();
 }
 
-Trainer::Trainer(const task::Dataset& data, std::filesystem::path dir)
-    : data_(data), dir_(std::move(dir)) {}
+Trainer::Trainer(const task::Dataset& data, std::filesystem::path dir, Communicator* comm)
+    : data_(data), dir_(std::move(dir)), comm_(comm) {
+  if (!comm_) {
+    serial_ = make_serial_communicator();
+    comm_ = serial_.get();
+  }
+}
 
 Config Trainer::config_of_run(const std::filesystem::path& dir) {
   const auto path = dir / "checkpoint.h5";
@@ -159,8 +169,9 @@ Config Trainer::config_of_run(const std::filesystem::path& dir) {
   return parse_config(f.attr_string("/", "config"), "checkpoint '" + path.string() + "'");
 }
 
-Trainer Trainer::resume(std::filesystem::path dir, const task::Dataset& data, int epochs) {
-  Trainer t(data, dir);
+Trainer Trainer::resume(std::filesystem::path dir, const task::Dataset& data, int epochs,
+                        Communicator* comm) {
+  Trainer t(data, dir, comm);
   t.config_ = config_of_run(dir);
   if (epochs > 0) t.config_.training.epochs = epochs;
   const h5::File f = h5::File::open(dir / "checkpoint.h5");
@@ -231,23 +242,52 @@ EvalRecord Trainer::evaluate(int epoch, std::vector<TrialResult>* results_out) c
   EvalRecord rec;
   rec.epoch = epoch;
   if (trials.empty()) return rec;
-  std::vector<TrialResult> results =
-      simulate_heldout_trials(net_, config_, data_, config_.training.threads);
+
+  // Every rank simulates its share of the trials (all of them if the caller
+  // wants the results); per trial the readout and the E and I spike counts
+  // are exchanged, in trial order.
+  const int n_trials = static_cast<int>(trials.size());
+  const Share share = results_out ? Share{0, n_trials}
+                                  : Bptt::trials_of_rank(n_trials, comm_->rank(), comm_->size());
+  BatchRequest req;
+  req.n_trials = share.size();
+  req.n_steps = data_.n_steps;
+  req.rates = [&](int i) {
+    return data_.trial_rates(trials[static_cast<std::size_t>(share.begin + i)]);
+  };
+  req.seed = config_.seed;
+  req.epoch = kHeldoutKey;
+  req.trial_keys.assign(trials.begin() + share.begin, trials.begin() + share.end);
+  req.threads = config_.training.threads;
+  std::vector<TrialResult> results = simulate_batch(net_, config_, req);
 
   std::vector<float> y;
+  std::vector<double> counts;  // [trial][E, I]
+  for (const TrialResult& r : results) {
+    y.insert(y.end(), r.y.begin(), r.y.end());
+    const auto [e, i] = spikes_e_i(net_, r.spikes);
+    counts.push_back(e);
+    counts.push_back(i);
+  }
+  if (!results_out && comm_->size() > 1) {
+    y = all_gather(*comm_, std::span<const float>(y));
+    counts = all_gather(*comm_, std::span<const double>(counts));
+  }
+
   std::vector<std::uint8_t> labels;
   std::vector<int> change_ms;
-  std::vector<const SpikeTrain*> spikes;
+  double e_spikes = 0, i_spikes = 0;
   for (std::size_t i = 0; i < trials.size(); ++i) {
-    y.insert(y.end(), results[i].y.begin(), results[i].y.end());
     const std::uint8_t* l = data_.trial_labels(trials[i]);
     labels.insert(labels.end(), l, l + data_.n_steps);
     change_ms.push_back(data_.change_ms[static_cast<std::size_t>(trials[i])]);
-    spikes.push_back(&results[i].spikes);
+    e_spikes += counts[2 * i];
+    i_spikes += counts[2 * i + 1];
   }
   rec.score =
       task::score(y, data_.n_steps, net_.n_out, labels, change_ms, config_.task.swap_labels);
-  std::tie(rec.rate_e_hz, rec.rate_i_hz) = mean_rates_hz(net_, spikes, data_.n_steps);
+  std::tie(rec.rate_e_hz, rec.rate_i_hz) =
+      mean_rates_hz(net_, e_spikes, i_spikes, trials.size(), data_.n_steps);
   if (results_out) *results_out = std::move(results);
   return rec;
 }
@@ -260,13 +300,16 @@ void Trainer::step(const TrainerCallbacks& cb) {
   const std::vector<int> trials = batch_trials(update);
   const int n_steps = data_.n_steps, n_out = net_.n_out;
 
-  // Input spikes and initial voltages drawn anew for this presentation.
+  // Input spikes and initial voltages drawn anew for this presentation, for
+  // the trials this rank computes.
   BatchData batch;
   batch.n_steps = n_steps;
   batch.input.resize(trials.size());
   batch.v0_mV.resize(trials.size());
+  const Share mine =
+      Bptt::trials_of_rank(static_cast<int>(trials.size()), comm_->rank(), comm_->size());
 #pragma omp parallel for num_threads(tp.threads > 0 ? tp.threads : omp_get_max_threads())
-  for (std::size_t b = 0; b < trials.size(); ++b) {
+  for (int b = mine.begin; b < mine.end; ++b) {
     const auto key = static_cast<std::uint64_t>(trials[b]);
     Rng in(config_.seed, {stream::input_spikes, static_cast<std::uint64_t>(update), key});
     Rng v0(config_.seed, {stream::initial_state, static_cast<std::uint64_t>(update), key});
@@ -279,7 +322,7 @@ void Trainer::step(const TrainerCallbacks& cb) {
 
   WeightGradients grads;
   const BatchOutcome out = bptt_.run(net_, NeuronConstants::from(config_.neuron),
-                                     LossSettings::from(tp), batch, grads, tp.threads);
+                                     LossSettings::from(tp), batch, grads, tp.threads, comm_);
   const std::string where =
       "update " + std::to_string(update) + " (epoch " + std::to_string(epoch) + ")";
   const std::string keep =
@@ -305,7 +348,14 @@ void Trainer::step(const TrainerCallbacks& cb) {
   rec.epoch = epoch;
   rec.loss = out.loss;
   rec.n_pruned = constraints.n_pruned;
-  std::tie(rec.rate_e_hz, rec.rate_i_hz) = mean_rates_hz(net_, out.spikes, n_steps);
+  {
+    double e_spikes = 0, i_spikes = 0;
+    for (const std::vector<std::uint32_t>* counts : out.spike_counts)
+      for (int u = 0; u < net_.n_units(); ++u)
+        (net_.is_excitatory(u) ? e_spikes : i_spikes) += (*counts)[static_cast<std::size_t>(u)];
+    std::tie(rec.rate_e_hz, rec.rate_i_hz) =
+        mean_rates_hz(net_, e_spikes, i_spikes, trials.size(), n_steps);
+  }
   {
     std::vector<float> y;
     std::vector<std::uint8_t> labels;
@@ -334,7 +384,9 @@ void Trainer::step(const TrainerCallbacks& cb) {
 
 bool Trainer::run(const TrainerCallbacks& cb) {
   const TrainingParams& tp = config_.training;
-  std::filesystem::create_directories(dir_ / "snapshots");
+  // No rank may write before every rank has read what it needs of the folder.
+  comm_->barrier();
+  if (writes_files()) std::filesystem::create_directories(dir_ / "snapshots");
   if (next_update_ == 0) {
     write_snapshot(0);
     evals_.push_back(evaluate(0));
@@ -350,11 +402,12 @@ bool Trainer::run(const TrainerCallbacks& cb) {
       if (cb.on_eval) cb.on_eval(evals_.back());
     }
     if (epoch_done && epochs_done % tp.snapshot_every_epochs == 0) write_snapshot(epochs_done);
-    const bool stop = cb.should_stop && cb.should_stop();
+    const bool stop = comm_->any(cb.should_stop && cb.should_stop());
     if ((epoch_done && epochs_done % tp.checkpoint_every_epochs == 0) || stop ||
         next_update_ == n_updates()) {
       write_checkpoint();
-      if (cb.on_checkpoint) cb.on_checkpoint(dir_ / "checkpoint.h5", next_update_);
+      if (cb.on_checkpoint && writes_files())
+        cb.on_checkpoint(dir_ / "checkpoint.h5", next_update_);
     }
     if (stop) return false;
   }
@@ -365,6 +418,7 @@ bool Trainer::run(const TrainerCallbacks& cb) {
 }
 
 void Trainer::write_checkpoint() const {
+  if (!writes_files()) return;
   h5::AtomicWriter w(dir_ / "checkpoint.h5");
   h5::File& f = w.file();
   f.set_attr("/", "next_update", next_update_);
@@ -390,6 +444,7 @@ void Trainer::write_metrics() const {
 }
 
 void Trainer::write_snapshot(int epoch) const {
+  if (!writes_files()) return;
   h5::AtomicWriter w(dir_ / "snapshots" / epoch_name(epoch));
   write_network(w.file(), net_);
   w.file().set_attr("/", "epoch", static_cast<std::int64_t>(epoch));
@@ -398,6 +453,7 @@ void Trainer::write_snapshot(int epoch) const {
 }
 
 void Trainer::write_final() const {
+  if (!writes_files()) return;
   {
     h5::AtomicWriter w(dir_ / "network.h5");
     write_network(w.file(), net_);

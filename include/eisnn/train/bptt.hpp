@@ -18,6 +18,13 @@
 //     loss = rate_cost * sum over trials and units of the trial's time mean
 //     of (R_s - target)^2 (as the study's code computes it)
 //   rate, plain: rate_cost * sum over units of (mean rate - target)^2
+//
+// Over several ranks (a Communicator of an MPI job) each rank takes a
+// contiguous block of the groups of kLanes consecutive trials, the same groups
+// a single process forms. The ranks exchange what couples the trials (spike
+// counts for the running rate, the readouts, every trial's gradient), and
+// every rank sums the gradients in trial order: the result is bit-identical
+// for any number of ranks and threads.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +32,7 @@
 
 #include "eisnn/network.hpp"
 #include "eisnn/neuron.hpp"
+#include "eisnn/parallel/communicator.hpp"
 #include "eisnn/spike_train.hpp"
 #include "eisnn/train/train_params.hpp"
 
@@ -60,11 +68,12 @@ struct BatchData {
   int n_trials() const { return static_cast<int>(input.size()); }
 };
 
-// What the forward pass produced, per trial.
+// What the forward pass produced, per trial; pointers are valid until the next run.
 struct BatchOutcome {
   LossTerms loss;
-  std::vector<const SpikeTrain*> spikes;     // [B], valid until the next run
-  std::vector<const std::vector<float>*> y;  // [B] -> [n_steps][n_out]
+  std::vector<const SpikeTrain*> spikes;  // [B]; over several ranks, null for other ranks' trials
+  std::vector<const std::vector<float>*> y;                     // [B] -> [n_steps][n_out]
+  std::vector<const std::vector<std::uint32_t>*> spike_counts;  // [B] -> spikes per unit
   std::uint64_t n_spikes = 0;
   std::uint64_t n_active = 0;  // (unit, step) pairs with a non-zero pseudo-derivative
   double forward_s = 0;        // wall time of the forward pass
@@ -82,9 +91,16 @@ class Bptt {
   Bptt& operator=(Bptt&&) noexcept;
 
   // Forward and backward over the batch. Gradients are summed over trials in
-  // trial order, so they are bit-identical for any thread count.
+  // trial order, so they are bit-identical for any thread count. With `comm`,
+  // this rank computes only its trials (trials_of_rank), whose input spikes
+  // and initial voltages are the only ones `batch` needs; every rank receives
+  // the same gradients, loss, readouts and spike counts.
   BatchOutcome run(const Network& net, const NeuronConstants& k, const LossSettings& loss,
-                   const BatchData& batch, WeightGradients& grads, int threads = 0);
+                   const BatchData& batch, WeightGradients& grads, int threads = 0,
+                   Communicator* comm = nullptr);
+
+  // The trials of a batch of `n_trials` that rank `rank` of `n_ranks` computes.
+  static Share trials_of_rank(int n_trials, int rank, int n_ranks);
 
  private:
   std::vector<Tape> tapes_;        // one per trial, buffers reused across calls

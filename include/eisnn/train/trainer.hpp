@@ -7,6 +7,11 @@
 // from a checkpoint ends with the same weights, bit for bit, as one never
 // stopped.
 //
+// Over the ranks of a Communicator (an MPI job), every rank holds the whole
+// network and applies the same update; the trials of each batch and of each
+// held-out evaluation are split between the ranks (Bptt), and only rank 0
+// writes files. The weights are bit-identical to a single-process run.
+//
 // Files in the run folder (layouts in docs/file-formats.md):
 //   config.toml, run.toml       what the run used
 //   checkpoint.h5               last checkpoint (written atomically)
@@ -17,12 +22,14 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "eisnn/config.hpp"
 #include "eisnn/network.hpp"
+#include "eisnn/parallel/communicator.hpp"
 #include "eisnn/simulation.hpp"
 #include "eisnn/task/dataset.hpp"
 #include "eisnn/task/scoring.hpp"
@@ -70,17 +77,22 @@ std::vector<TrialResult> simulate_heldout_trials(const Network& net, const Confi
 
 class Trainer {
  public:
-  // A new run in `dir` (which must not hold a checkpoint).
-  Trainer(const Config& config, const task::Dataset& data, std::filesystem::path dir);
+  // A new run in `dir` (which must not hold a checkpoint). With `comm`
+  // (which must outlive the trainer), every rank of it constructs a trainer
+  // the same way and calls run() together.
+  Trainer(const Config& config, const task::Dataset& data, std::filesystem::path dir,
+          Communicator* comm = nullptr);
 
   // Continues the run in `dir` from its checkpoint; `epochs` > 0 changes the
   // number of epochs to train in all.
-  static Trainer resume(std::filesystem::path dir, const task::Dataset& data, int epochs = 0);
+  static Trainer resume(std::filesystem::path dir, const task::Dataset& data, int epochs = 0,
+                        Communicator* comm = nullptr);
 
   // Reads the configuration a run was started with (from its checkpoint).
   static Config config_of_run(const std::filesystem::path& dir);
 
-  // Trains up to the configured number of epochs; returns false if stopped early.
+  // Trains up to the configured number of epochs; returns false if stopped
+  // early (on every rank, if `should_stop` is true on any).
   bool run(const TrainerCallbacks& callbacks = {});
 
   const Config& config() const { return config_; }
@@ -96,11 +108,15 @@ class Trainer {
   std::vector<int> batch_trials(std::int64_t update) const;
 
   // Held-out score of the current network (forward only); `results`, if
-  // given, receives the held-out trials' spikes and readouts.
+  // given, receives the held-out trials' spikes and readouts, and makes this
+  // rank simulate all of them instead of its share.
   EvalRecord evaluate(int epoch, std::vector<TrialResult>* results = nullptr) const;
 
+  Communicator& communicator() const { return *comm_; }
+  bool writes_files() const { return comm_->rank() == 0; }
+
  private:
-  Trainer(const task::Dataset& data, std::filesystem::path dir);
+  Trainer(const task::Dataset& data, std::filesystem::path dir, Communicator* comm);
   void setup();
   void step(const TrainerCallbacks& cb);
   void write_checkpoint() const;
@@ -111,6 +127,8 @@ class Trainer {
   Config config_;
   const task::Dataset& data_;
   std::filesystem::path dir_;
+  std::unique_ptr<Communicator> serial_;  // used when no communicator is given
+  Communicator* comm_ = nullptr;
   Network net_;
   AdamState adam_in_, adam_rec_, adam_out_;
   std::int64_t next_update_ = 0;
