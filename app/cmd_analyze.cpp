@@ -74,6 +74,7 @@ void add_analyze_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
 
   cmd->callback([=] {
+    single_process_only("analyze");
     for (const std::string& dir : *runs) {
       const auto started = std::chrono::steady_clock::now();
       const std::string started_utc = utc_now();
@@ -116,6 +117,7 @@ void add_perturb_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
 
   cmd->callback([=] {
+    single_process_only("perturb");
     const auto started = std::chrono::steady_clock::now();
     const std::string started_utc = utc_now();
     const analysis::RunFolder run = analysis::open_run(*run_dir, *checkpoint);
@@ -153,6 +155,7 @@ void add_report_command(CLI::App& app) {
                   "tree's python/eisnn_figures)");
 
   cmd->callback([=] {
+    single_process_only("report");
     const fs::path script = figure_script(*scripts);
     const fs::path out_dir = out->empty() ? fs::path(dirs->front()) / "report" : fs::path(*out);
 

@@ -101,20 +101,26 @@ void add_reproduce_command(CLI::App& app) {
     // Checked first: finding out after hours of training would be cruel.
     const fs::path script = figure_script(*scripts);
 
-    reproduce::Reproduction repro(reproduce::make_plan(*opts));
+    // Over an MPI job every rank trains and analyses its share of the
+    // networks (and logs it); rank 0 writes the summary and the report.
+    Communicator& comm = world();
+    const bool writer = comm.rank() == 0;
+    log_on_every_rank();
+    reproduce::Reproduction repro(reproduce::make_plan(*opts), &comm);
     const reproduce::Plan& plan = repro.plan();
     const Config& first = plan.jobs.front().config;
     spdlog::info(
         "reproducing the study ({} mode) in {}: {} condition(s) x {} seed(s) = {} networks, "
-        "{} updates each ({}), {} core(s)",
+        "{} updates each ({}), {} core(s){}",
         opts->quick ? "QUICK" : "full", plan.options.out.string(), plan.options.conditions.size(),
         plan.seeds.size(), plan.jobs.size(),
         static_cast<long>(first.training.epochs) * first.training.batches_per_epoch,
         first.task.front_end == "file" ? "trials of " + first.task.rates_file
                                        : std::to_string(first.task.n_trials) + " trials",
-        plan.n_threads);
-    RunInfo info{command_line(), plan.n_threads, started_utc, "", 0.0};
-    write_run_record(plan.options.out, first, info);
+        plan.n_threads,
+        comm.size() > 1 ? " on each of " + std::to_string(comm.size()) + " ranks" : "");
+    RunInfo info{command_line(), plan.n_threads, started_utc, "", 0.0, comm.size()};
+    if (writer) write_run_record(plan.options.out, first, info);
     install_stop_handler();
 
     reproduce::Callbacks cb;
@@ -146,13 +152,14 @@ void add_reproduce_command(CLI::App& app) {
     cb.should_stop = stop_requested;
 
     if (!repro.train(cb)) {
-      repro.write_summary(command_line(), started_utc);
+      if (writer) repro.write_summary(command_line(), started_utc);
       spdlog::warn(
           "interrupted: every network in training wrote a checkpoint; run the same command "
           "again to resume");
       std::exit(130);
     }
     const std::vector<fs::path> analysed = repro.analyze(cb);
+    if (!writer) return;
     // Up to the report; the report script adds its own time.
     repro.durations().total_s = std::chrono::duration<double>(Clock::now() - started).count();
     repro.write_summary(command_line(), started_utc);

@@ -47,6 +47,7 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_option("-o,--out", *out, "output folder")->required();
 
   cmd->callback([flags, out] {
+    single_process_only("simulate");
     const auto started = std::chrono::steady_clock::now();
     RunInfo info{command_line(), 0, utc_now(), "", 0.0};
     Config config = flags->load();

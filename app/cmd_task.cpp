@@ -208,7 +208,10 @@ void add_stimulus_command(CLI::App& app) {
   auto out = std::make_shared<std::string>();
   cmd->add_option("-t,--trial", *trial, "trial index in the dataset (default 0)");
   cmd->add_option("-o,--out", *out, "output folder")->required();
-  cmd->callback([flags, trial, out] { run_stimulus(*flags, *trial, *out); });
+  cmd->callback([flags, trial, out] {
+    single_process_only("stimulus");
+    run_stimulus(*flags, *trial, *out);
+  });
 }
 
 void add_dataset_command(CLI::App& app) {
@@ -220,7 +223,10 @@ void add_dataset_command(CLI::App& app) {
   auto out = std::make_shared<std::string>();
   cmd->add_option("-o,--out", *out, "dataset file to write (.h5; layout in docs/task.md)")
       ->required();
-  cmd->callback([flags, out] { run_dataset(*flags, *out); });
+  cmd->callback([flags, out] {
+    single_process_only("dataset");
+    run_dataset(*flags, *out);
+  });
 }
 
 }  // namespace eisnn::app

@@ -20,7 +20,12 @@
 namespace eisnn::app {
 namespace {
 
-task::Dataset load_dataset(const Config& config) {
+task::Dataset load_dataset(const Config& config, Communicator& comm) {
+  // Rank 0 first, so that a dataset missing from the cache is built once.
+  if (comm.rank() > 0) {
+    comm.barrier();
+    return task::load_or_build_dataset(config, config.task.cache_dir);
+  }
   bool built = false;
   int last_decile = 0;
   task::Dataset data = task::load_or_build_dataset(
@@ -36,6 +41,7 @@ task::Dataset load_dataset(const Config& config) {
   spdlog::info("dataset {}: {} trials ({} training, {} held out) x {} ms{}", data.file.string(),
                data.n_trials, data.train_trials.size(), data.heldout_trials.size(), data.n_steps,
                built ? " (built now)" : "");
+  if (comm.size() > 1) comm.barrier();
   return data;
 }
 
@@ -68,7 +74,9 @@ void add_train_command(CLI::App& app) {
     if (out->empty() == resume->empty())
       throw InputError("train needs exactly one of --out DIR (new run) or --resume DIR");
     const auto started = std::chrono::steady_clock::now();
-    RunInfo info{command_line(), 0, utc_now(), "", 0.0};
+    Communicator& comm = world();
+    const bool writer = comm.rank() == 0;  // only rank 0 writes files
+    RunInfo info{command_line(), 0, utc_now(), "", 0.0, comm.size()};
     install_stop_handler();
 
     std::filesystem::path dir;
@@ -84,21 +92,24 @@ void add_train_command(CLI::App& app) {
       dir = *out;
       config = load_config(flags->config_file, flags->overrides, flags->preset, *condition);
       if (*epochs > 0) config.training.epochs = *epochs;
-      prepare_output_dir(dir);
+      if (writer) prepare_output_dir(dir);
     }
     if (flags->threads > 0) config.training.threads = flags->threads;
     info.threads = config.training.threads;
 
-    const task::Dataset data = load_dataset(config);
-    Trainer trainer =
-        resume->empty() ? Trainer(config, data, dir) : Trainer::resume(dir, data, *epochs);
+    const task::Dataset data = load_dataset(config, comm);
+    Trainer trainer = resume->empty() ? Trainer(config, data, dir, &comm)
+                                      : Trainer::resume(dir, data, *epochs, &comm);
     if (flags->threads > 0) trainer.set_threads(flags->threads);
-    write_run_record(dir, trainer.config(), info);
+    if (writer) write_run_record(dir, trainer.config(), info);
     const std::int64_t total = trainer.n_updates();
     spdlog::info("{} run in {}: condition {}, {} epochs x {} batches of {} trials; update {} of {}",
                  resume->empty() ? "new" : "resuming", dir.string(), trainer.config().condition,
                  trainer.config().training.epochs, trainer.config().training.batches_per_epoch,
                  trainer.config().training.batch_size, trainer.next_update(), total);
+    if (comm.size() > 1)
+      spdlog::info("{} ranks share every batch ({} thread(s) each); rank 0 writes the files",
+                   comm.size(), trainer.config().training.threads);
 
     TrainerCallbacks cb;
     double mean_s = 0;
@@ -129,7 +140,7 @@ void add_train_command(CLI::App& app) {
     }
     info.finished = utc_now();
     info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    write_run_record(dir, trainer.config(), info);
+    if (writer) write_run_record(dir, trainer.config(), info);
     if (!finished) {
       spdlog::warn(
           "interrupted: checkpoint written at update {}; continue with "
@@ -161,8 +172,9 @@ void add_grad_command(CLI::App& app) {
   cmd->add_option("-j,--threads", *threads, "worker threads (0 = all cores)");
   cmd->callback([=] {
     const std::filesystem::path dir = *checkpoint;
+    single_process_only("grad");
     const Config config = Trainer::config_of_run(dir);
-    const task::Dataset data = load_dataset(config);
+    const task::Dataset data = load_dataset(config, world());
     const Network net = read_network(h5::File::open(dir / "checkpoint.h5"));
     for (int t : *trials)
       if (t < 0 || t >= data.n_trials)

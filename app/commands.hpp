@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "eisnn/config.hpp"
+#include "eisnn/parallel/mpi.hpp"
 
 namespace eisnn::app {
 
@@ -25,10 +26,20 @@ struct ConfigFlags {
 // The command line as typed, for run records.
 const std::string& command_line();
 
+// The processes of this job: one, or every rank of an MPI job.
+mpi::Session& mpi_session();
+Communicator& world();
+// Throws InputError if this is an MPI job of several ranks: `command` runs in
+// one process (only train and reproduce spread over ranks).
+void single_process_only(const char* command);
+// Lets ranks other than 0 log at the requested level (they show only warnings otherwise).
+void log_on_every_rank();
+
 // "1h02m" or "3m07s".
 std::string format_duration(double seconds);
 
-// After this, Ctrl-C and SIGTERM set a flag that long commands poll, so that
+// After this, Ctrl-C, SIGTERM and SIGUSR1 (which mpirun forwards to every
+// rank, as do schedulers before a time limit) set a flag that long commands poll, so that
 // they write a checkpoint and stop instead of dying mid-write.
 void install_stop_handler();
 bool stop_requested();

@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 
 #include "commands.hpp"
 #include "eisnn/error.hpp"
@@ -15,10 +17,32 @@
 namespace eisnn::app {
 namespace {
 std::string g_command_line;
+mpi::Session* g_session = nullptr;
+spdlog::level::level_enum g_log_level = spdlog::level::info;
+}  // namespace
+
+void single_process_only(const char* command) {
+  if (world().size() > 1)
+    throw InputError(std::string("eisnn ") + command +
+                     " runs in one process, but this MPI job has " +
+                     std::to_string(world().size()) +
+                     " ranks; run it without mpirun (only train and reproduce use several ranks)");
+}
+
+void log_on_every_rank() {
+  spdlog::set_level(g_log_level);
 }
 
 const std::string& command_line() {
   return g_command_line;
+}
+
+mpi::Session& mpi_session() {
+  return *g_session;
+}
+
+Communicator& world() {
+  return g_session->world();
 }
 
 std::string format_duration(double seconds) {
@@ -41,6 +65,7 @@ extern "C" void request_stop(int) {
 void install_stop_handler() {
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
+  std::signal(SIGUSR1, request_stop);
 }
 
 bool stop_requested() {
@@ -98,6 +123,22 @@ int main(int argc, char** argv) {
   logger->set_pattern("%^[%H:%M:%S %l]%$ %v");
   spdlog::set_default_logger(logger);
 
+  std::unique_ptr<mpi::Session> session;
+  try {
+    session = std::make_unique<mpi::Session>(argc, argv);
+  } catch (const InputError& e) {
+    spdlog::error("{}", e.what());
+    return 2;
+  }
+  app::g_session = session.get();
+  const int rank = session->world().rank(), n_ranks = session->world().size();
+  if (n_ranks > 1) logger->set_pattern("%^[%H:%M:%S %l]%$ rank " + std::to_string(rank) + ": %v");
+  // A rank that fails ends the whole job; the others would wait for it forever.
+  auto fail = [&](int code) {
+    if (n_ranks > 1 && code != 0) session->abort(code);
+    return code;
+  };
+
   CLI::App cli{"eisnn: train and dissect cortex-constrained recurrent spiking networks"};
   cli.set_version_flag("--version", std::string(version()) + " (" + git_commit() + ")");
   cli.require_subcommand(1);
@@ -106,10 +147,14 @@ int main(int argc, char** argv) {
   bool quiet = false;
   cli.add_flag("-q,--quiet", quiet, "only warnings and errors");
   cli.parse_complete_callback([&] {
-    spdlog::set_level(quiet            ? spdlog::level::warn
-                      : verbosity >= 2 ? spdlog::level::trace
-                      : verbosity == 1 ? spdlog::level::debug
-                                       : spdlog::level::info);
+    app::g_log_level = quiet            ? spdlog::level::warn
+                       : verbosity >= 2 ? spdlog::level::trace
+                       : verbosity == 1 ? spdlog::level::debug
+                                        : spdlog::level::info;
+    // Ranks other than 0 repeat rank 0's progress: only their warnings show,
+    // unless a command does different work on every rank (log_on_every_rank).
+    spdlog::set_level(rank > 0 ? std::max(app::g_log_level, spdlog::level::warn)
+                               : app::g_log_level);
   });
 
   app::add_simulate_command(cli);
@@ -126,13 +171,13 @@ int main(int argc, char** argv) {
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return cli.exit(e);
+    return fail(cli.exit(e));
   } catch (const InputError& e) {
     spdlog::error("{}", e.what());
-    return 2;
+    return fail(2);
   } catch (const std::exception& e) {
     spdlog::critical("unexpected failure: {}", e.what());
-    return 3;
+    return fail(3);
   }
   return 0;
 }

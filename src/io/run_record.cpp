@@ -50,6 +50,7 @@ void write_run_record(const std::filesystem::path& dir, const Config& config, co
       << "git_commit = " << quoted(git_commit()) << "\n"
       << "host = " << quoted(host) << "\n"
       << "threads = " << info.threads << "\n"
+      << "ranks = " << info.ranks << "\n"
       << "seed = " << config.seed << "\n"
       << "started = " << quoted(info.started) << "\n"
       << "finished = " << quoted(info.finished) << "\n"

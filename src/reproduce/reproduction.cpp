@@ -131,6 +131,26 @@ void run_workers(int n, int n_workers, std::atomic<bool>& stop, Work work) {
   if (error) std::rethrow_exception(error);
 }
 
+// Over several ranks: each builds the missing datasets of its share of the
+// seeds, so that no two ranks build the same one and none waits for one rank
+// to build them all.
+void build_datasets(const std::vector<Job>& jobs, const std::vector<int>& todo,
+                    Communicator& world) {
+  std::vector<const Job*> first_of_seed;
+  for (int i : todo) {
+    const Job& job = jobs[static_cast<std::size_t>(i)];
+    if (std::none_of(first_of_seed.begin(), first_of_seed.end(),
+                     [&](const Job* j) { return j->seed == job.seed; }))
+      first_of_seed.push_back(&job);
+  }
+  const Share share = share_of(static_cast<int>(first_of_seed.size()), world.rank(), world.size());
+  for (int k = share.begin; k < share.end; ++k) {
+    const Config& config = first_of_seed[static_cast<std::size_t>(k)]->config;
+    task::load_or_build_dataset(config, config.task.cache_dir);
+  }
+  world.barrier();
+}
+
 std::string json_string(const std::string& s) {
   std::string q = "\"";
   for (char c : s) {
@@ -225,7 +245,12 @@ Plan make_plan(const Options& options) {
   return plan;
 }
 
-Reproduction::Reproduction(Plan plan) : plan_(std::move(plan)), status_(plan_.jobs.size()) {
+Reproduction::Reproduction(Plan plan, Communicator* comm)
+    : plan_(std::move(plan)), comm_(comm), status_(plan_.jobs.size()) {
+  if (!comm_) {
+    serial_ = make_serial_communicator();
+    comm_ = serial_.get();
+  }
   for (std::size_t i = 0; i < plan_.jobs.size(); ++i) {
     const Job& job = plan_.jobs[i];
     check_existing_run(job);
@@ -237,45 +262,72 @@ Reproduction::Reproduction(Plan plan) : plan_(std::move(plan)), status_(plan_.jo
 bool Reproduction::train(const Callbacks& cb) {
   const auto phase_started = Clock::now();
   std::mutex cb_mutex;  // callbacks one at a time
-  auto call = [&](auto&& f) {
-    std::lock_guard<std::mutex> lock(cb_mutex);
-    f();
-  };
 
   // What is left: finished networks are skipped, started ones resume.
   std::vector<int> todo;
-  std::int64_t remaining = 0;
   for (std::size_t i = 0; i < plan_.jobs.size(); ++i) {
     const Job& job = plan_.jobs[i];
     JobStatus& st = status_[i];
     if (fs::exists(job.run_dir / "network.h5")) {
       st.training = "skipped";
       st.start_update = st.n_updates;
-      if (cb.on_job) cb.on_job(job, st, "already trained (network.h5 present), skipped");
+      if (cb.on_job && comm_->rank() == 0)
+        cb.on_job(job, st, "already trained (network.h5 present), skipped");
       continue;
     }
     if (fs::exists(job.run_dir / "checkpoint.h5"))
       st.start_update = h5::File::open(job.run_dir / "checkpoint.h5").attr_int("/", "next_update");
-    remaining += st.n_updates - st.start_update;
     todo.push_back(static_cast<int>(i));
   }
   if (todo.empty()) return true;
+  // Every rank has looked at the folders before any rank writes to them.
+  Communicator& world = *comm_;
+  world.barrier();
 
-  const int n_workers = std::min<int>(plan_.n_threads, static_cast<int>(todo.size()));
+  // Ranks are dealt into teams, one per network while there are more ranks
+  // than networks; team t trains networks t, t + n_teams, ... of the list.
+  const int n_teams = std::min(world.size(), static_cast<int>(todo.size()));
+  const int team = world.rank() % n_teams;
+  const std::unique_ptr<Communicator> team_comm = world.split(team);
+  const bool team_lead = team_comm->rank() == 0;
+  std::vector<int> mine;
+  std::vector<bool> is_mine(todo.size(), false);
+  for (std::size_t k = 0; k < todo.size(); ++k)
+    if (static_cast<int>(k) % n_teams == team) {
+      mine.push_back(todo[k]);
+      is_mine[k] = team_lead;  // the team's statuses come from its first rank
+    }
+  std::int64_t my_remaining = 0;
+  for (int i : mine) my_remaining += status_[i].n_updates - status_[i].start_update;
+  // A team of one rank trains its networks side by side; a larger team trains
+  // one network at a time with all its ranks.
+  const bool alone = team_comm->size() == 1;
+  const int n_workers = alone ? std::min<int>(plan_.n_threads, static_cast<int>(mine.size())) : 1;
   const int threads_each = std::max(1, plan_.n_threads / n_workers);
   if (cb.on_phase)
-    cb.on_phase("training " + std::to_string(todo.size()) + " network(s), " +
-                std::to_string(n_workers) + " side by side, " + std::to_string(threads_each) +
-                " thread(s) each");
+    cb.on_phase("training " + std::to_string(todo.size()) + " network(s)" +
+                (world.size() > 1
+                     ? ", " + std::to_string(mine.size()) + " on this rank's team of " +
+                           std::to_string(team_comm->size()) + " rank(s)"
+                     : std::string()) +
+                ", " + std::to_string(n_workers) + " side by side, " +
+                std::to_string(threads_each) + " thread(s) each");
+  if (world.size() > 1) build_datasets(plan_.jobs, todo, world);
 
   DatasetPool pool(plan_.jobs);
   std::atomic<bool> stop{false}, interrupted{false};
   std::atomic<std::int64_t> done_updates{0};
   std::atomic<int> n_done{static_cast<int>(plan_.jobs.size() - todo.size())};
   const auto started = Clock::now();
+  // Callbacks of a team come from its first rank only.
+  auto call = [&](auto&& f) {
+    if (!team_lead) return;
+    std::lock_guard<std::mutex> lock(cb_mutex);
+    f();
+  };
 
-  run_workers(static_cast<int>(todo.size()), n_workers, stop, [&](int k) {
-    const auto i = static_cast<std::size_t>(todo[static_cast<std::size_t>(k)]);
+  auto train_one = [&](int k) {
+    const auto i = static_cast<std::size_t>(mine[static_cast<std::size_t>(k)]);
     const Job& job = plan_.jobs[i];
     JobStatus& st = status_[i];
     const auto job_started = Clock::now();
@@ -292,13 +344,19 @@ bool Reproduction::train(const Callbacks& cb) {
     });
 
     const bool resuming = fs::exists(job.run_dir / "checkpoint.h5");
-    prepare_output_dir(job.run_dir);
-    Trainer trainer = resuming ? Trainer::resume(job.run_dir, *data, job.config.training.epochs)
-                               : Trainer(job.config, *data, job.run_dir);
+    if (team_lead) prepare_output_dir(job.run_dir);
+    Communicator* trainer_comm = alone ? nullptr : team_comm.get();
+    Trainer trainer =
+        resuming ? Trainer::resume(job.run_dir, *data, job.config.training.epochs, trainer_comm)
+                 : Trainer(job.config, *data, job.run_dir, trainer_comm);
     trainer.set_threads(threads_each);
-    RunInfo info{"eisnn reproduce (network " + job.name + ")", threads_each, job_started_utc, "",
-                 0.0};
-    write_run_record(job.run_dir, trainer.config(), info);
+    RunInfo info{"eisnn reproduce (network " + job.name + ")",
+                 threads_each,
+                 job_started_utc,
+                 "",
+                 0.0,
+                 team_comm->size()};
+    if (team_lead) write_run_record(job.run_dir, trainer.config(), info);
     st.training = resuming ? "resumed" : "trained";
     call([&] {
       if (cb.on_job)
@@ -316,7 +374,7 @@ bool Reproduction::train(const Callbacks& cb) {
                  r.update + 1,
                  st.n_updates,
                  mean_s,
-                 all >= 2 ? static_cast<double>(remaining - all) / rate : -1.0,
+                 all >= 2 ? static_cast<double>(my_remaining - all) / rate : -1.0,
                  n_done.load(),
                  static_cast<int>(plan_.jobs.size())};
       call([&] {
@@ -347,7 +405,7 @@ bool Reproduction::train(const Callbacks& cb) {
     st.train_s = seconds_since(job_started);
     info.finished = utc_now();
     info.wall_s = st.train_s;
-    write_run_record(job.run_dir, trainer.config(), info);
+    if (team_lead) write_run_record(job.run_dir, trainer.config(), info);
     pool.release(job);
     if (st.training == "failed") {
       call([&] {
@@ -363,11 +421,56 @@ bool Reproduction::train(const Callbacks& cb) {
     call([&] {
       if (cb.on_job) cb.on_job(job, st, "finished");
     });
-  });
+  };
+  if (alone) {
+    run_workers(static_cast<int>(mine.size()), n_workers, stop, train_one);
+  } else {
+    // MPI calls come from this thread only; every rank of the team goes
+    // through the same networks in the same order.
+    for (int k = 0; k < static_cast<int>(mine.size()) && !stop; ++k) train_one(k);
+  }
 
-  durations_.datasets_s += pool.seconds();
+  std::vector<bool> shared(plan_.jobs.size(), false);
+  for (std::size_t k = 0; k < todo.size(); ++k) shared[todo[k]] = is_mine[k];
+  share_status(todo, shared);
+  durations_.datasets_s += sum_over_ranks(world, pool.seconds());
+  const bool any_interrupted = world.any(interrupted);
   durations_.training_s += seconds_since(phase_started);
-  return !interrupted;
+  return !any_interrupted;
+}
+
+void Reproduction::share_status(const std::vector<int>& jobs, const std::vector<bool>& mine) {
+  if (comm_->size() == 1) return;
+  Packer packer;
+  for (int i : jobs) {
+    if (!mine[i]) continue;
+    const JobStatus& st = status_[i];
+    packer.put(static_cast<std::int64_t>(i));
+    packer.put(st.training);
+    packer.put(st.error);
+    for (double x :
+         {static_cast<double>(st.start_update), static_cast<double>(st.n_updates), st.train_s,
+          st.analysis_s, st.perturb_s, st.per_ms_accuracy, st.analysis_skipped ? 1.0 : 0.0})
+      packer.put(x);
+  }
+  const std::vector<std::byte> all = comm_->all_gather(packer.bytes());
+  Unpacker unpacker(all);
+  while (!unpacker.done()) {
+    std::int64_t i = 0;
+    unpacker.get(i);
+    JobStatus& st = status_[static_cast<std::size_t>(i)];
+    unpacker.get(st.training);
+    unpacker.get(st.error);
+    double x[7];
+    for (double& v : x) unpacker.get(v);
+    st.start_update = static_cast<std::int64_t>(x[0]);
+    st.n_updates = static_cast<std::int64_t>(x[1]);
+    st.train_s = x[2];
+    st.analysis_s = x[3];
+    st.perturb_s = x[4];
+    st.per_ms_accuracy = x[5];
+    st.analysis_skipped = x[6] != 0;
+  }
 }
 
 std::vector<fs::path> Reproduction::analyze(const Callbacks& cb) {
@@ -385,25 +488,37 @@ std::vector<fs::path> Reproduction::analyze(const Callbacks& cb) {
       // The trained network's score, for the summary.
       const h5::File f = h5::File::open(job.analysis_dir / "analysis.h5");
       status_[i].per_ms_accuracy = f.attr_double("/networks/trained", "per_ms_accuracy");
-      if (cb.on_job) cb.on_job(job, status_[i], "already analysed, skipped");
+      if (cb.on_job && comm_->rank() == 0) cb.on_job(job, status_[i], "already analysed, skipped");
       continue;
     }
     todo.push_back(static_cast<int>(i));
   }
   if (todo.empty()) return dirs;
-  const int n_workers = std::min<int>(plan_.n_threads, static_cast<int>(todo.size()));
+  // Every rank has looked at the folders before any rank writes to them; the
+  // networks are then dealt out to the ranks in turn.
+  comm_->barrier();
+  std::vector<int> mine;
+  std::vector<bool> is_mine(plan_.jobs.size(), false);
+  for (std::size_t k = 0; k < todo.size(); ++k)
+    if (static_cast<int>(k) % comm_->size() == comm_->rank()) {
+      mine.push_back(todo[k]);
+      is_mine[static_cast<std::size_t>(todo[k])] = true;
+    }
+  const int n_workers = std::max(1, std::min<int>(plan_.n_threads, static_cast<int>(mine.size())));
   const int threads_each = std::max(1, plan_.n_threads / n_workers);
   if (cb.on_phase)
-    cb.on_phase("analysing and perturbing " + std::to_string(todo.size()) + " network(s)");
+    cb.on_phase(
+        "analysing and perturbing " + std::to_string(todo.size()) + " network(s)" +
+        (comm_->size() > 1 ? ", " + std::to_string(mine.size()) + " on this rank" : std::string()));
 
   // Each network needs its seed's dataset; count only the networks analysed here.
   std::vector<Job> analysed;
-  for (int i : todo) analysed.push_back(plan_.jobs[static_cast<std::size_t>(i)]);
+  for (int i : mine) analysed.push_back(plan_.jobs[static_cast<std::size_t>(i)]);
   DatasetPool pool(analysed);
   std::atomic<bool> stop{false};
 
-  run_workers(static_cast<int>(todo.size()), n_workers, stop, [&](int k) {
-    const auto i = static_cast<std::size_t>(todo[static_cast<std::size_t>(k)]);
+  run_workers(static_cast<int>(mine.size()), n_workers, stop, [&](int k) {
+    const auto i = static_cast<std::size_t>(mine[static_cast<std::size_t>(k)]);
     const Job& job = plan_.jobs[i];
     JobStatus& st = status_[i];
     const std::shared_ptr<const task::Dataset> data = pool.get(job);
@@ -437,7 +552,8 @@ std::vector<fs::path> Reproduction::analyze(const Callbacks& cb) {
     if (cb.on_job) cb.on_job(job, st, "analysed");
   });
 
-  durations_.datasets_s += pool.seconds();
+  share_status(todo, is_mine);
+  durations_.datasets_s += sum_over_ranks(*comm_, pool.seconds());
   durations_.analysis_s += seconds_since(phase_started);
   return dirs;
 }

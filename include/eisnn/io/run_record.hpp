@@ -13,10 +13,11 @@ namespace eisnn {
 
 struct RunInfo {
   std::string command;  // the command line as typed
-  int threads = 0;
+  int threads = 0;      // per process
   std::string started;  // ISO 8601, UTC
   std::string finished;
   double wall_s = 0.0;
+  int ranks = 1;  // processes of an MPI job
 };
 
 // Creates `dir` if needed and proves it writable by writing and removing a

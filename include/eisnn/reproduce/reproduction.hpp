@@ -12,8 +12,12 @@
 //   report/                     report.html, summary.json, figures/
 //
 // Networks train side by side, one per worker; results do not depend on the
-// number of threads. A reproduction started again skips finished networks
-// (network.h5 present) and resumes unfinished ones from their checkpoint.
+// number of threads. Over the ranks of an MPI job (a Communicator), the
+// networks are dealt out to the ranks in turn, each rank training its own side
+// by side; with more ranks than networks, a team of ranks trains each network
+// together (Trainer). Analyses are dealt out the same way. Every rank ends
+// with every network's status; results equal those of one process. A reproduction started again
+// skips finished networks (network.h5 present) and resumes unfinished ones from their checkpoint.
 // The library never prints: progress comes back through callbacks, which are
 // called from worker threads but never two at a time.
 #pragma once
@@ -21,11 +25,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "eisnn/analysis/perturbation.hpp"
 #include "eisnn/config.hpp"
+#include "eisnn/parallel/communicator.hpp"
 
 namespace eisnn::reproduce {
 
@@ -63,7 +69,7 @@ struct Plan {
   Options options;
   std::vector<std::uint64_t> seeds;
   std::vector<Job> jobs;  // by seed, then condition (networks of one dataset together)
-  int n_threads = 1;      // resolved from options.threads
+  int n_threads = 1;      // resolved from options.threads (per rank)
 };
 
 // Checks the options (InputError naming the flag and value) and makes the
@@ -108,7 +114,9 @@ struct Durations {
 
 class Reproduction {
  public:
-  explicit Reproduction(Plan plan);
+  // With `comm` (which must outlive this), every rank of it constructs a
+  // Reproduction of the same plan and makes the same calls.
+  explicit Reproduction(Plan plan, Communicator* comm = nullptr);
 
   // Trains every network not yet finished; false if stopped (all checkpointed).
   // A network whose training fails (TrainingError) is marked "failed" and
@@ -129,7 +137,12 @@ class Reproduction {
   std::filesystem::path summary_file() const { return plan_.options.out / "reproduce.json"; }
 
  private:
+  // Makes every rank's statuses of `jobs` (those with `mine` true) known to all ranks.
+  void share_status(const std::vector<int>& jobs, const std::vector<bool>& mine);
+
   Plan plan_;
+  std::unique_ptr<Communicator> serial_;  // used when no communicator is given
+  Communicator* comm_ = nullptr;
   std::vector<JobStatus> status_;  // [job]
   Durations durations_;
 };
