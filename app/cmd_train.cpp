@@ -142,10 +142,11 @@ void add_train_command(CLI::App& app) {
     info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (writer) write_run_record(dir, trainer.config(), info);
     if (!finished) {
-      spdlog::warn(
-          "interrupted: checkpoint written at update {}; continue with "
-          "'eisnn train --resume {}'",
-          trainer.next_update(), dir.string());
+      if (writer)
+        spdlog::warn(
+            "interrupted: checkpoint written at update {}; continue with "
+            "'eisnn train --resume {}'",
+            trainer.next_update(), dir.string());
       std::exit(130);
     }
     spdlog::info("done in {}: {}/{{network.h5, heldout.h5, metrics.h5, snapshots/}}",

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # eisnn over MPI on this machine (loopback): training a network with 1, 2 and
 # 3 ranks and with 2 threads gives bit-identical weights and metrics; resuming
-# under another number of ranks, and after a rank was killed, loses nothing; a
-# sweep over 2 and 3 ranks equals running the networks one by one; commands
-# that run in one process refuse an MPI job of several ranks.
+# under another number of ranks, after a rank was killed, and after SIGUSR1
+# loses nothing; a sweep over 2 and 3 ranks equals running the networks one
+# by one; commands that run in one process refuse an MPI job of several ranks.
 # Usage: test_mpi.sh EISNN_BINARY MPIEXEC FIGURES_DIR
 set -u
 eisnn=$1
@@ -94,12 +94,13 @@ long=("${net[@]}" --set training.epochs=300 --set training.checkpoint_every_epoc
 "$eisnn" -q train -j 1 --out "$tmp/long-ref" "${long[@]}" || fail "long run"
 mpi 2 -q train -j 1 --out "$tmp/killed" "${long[@]}" >"$tmp/killed.log" 2>&1 &
 launcher=$!
+# True once the run folder $1 holds a checkpoint of update 20 or later.
 checkpointed() {
   $python -c "import h5py, sys; sys.exit(int(h5py.File(sys.argv[1])['/'].attrs['next_update'] < 20))" \
-    "$tmp/killed/checkpoint.h5" 2>/dev/null
+    "$1/checkpoint.h5" 2>/dev/null
 }
 for _ in $(seq 300); do
-  checkpointed && break
+  checkpointed "$tmp/killed" && break
   sleep 0.1
 done
 killed=0
@@ -117,7 +118,23 @@ grep -q "rank 1" "$tmp/killed.log" || fail "no message names the killed rank: $(
 mpi 2 -q train -j 1 --resume "$tmp/killed" || fail "resume after a killed rank"
 same_run "$tmp/long-ref" "$tmp/killed" || fail "the resumed run differs from the uninterrupted one"
 
-# 4. Sweeps: 4 networks one by one, over 2 ranks (2 each), and 2 networks
+# 4. SIGUSR1 (mpirun forwards it; schedulers send it before a time limit):
+#    every rank stops with a checkpoint, exit status 130; resuming ends as if
+#    never stopped.
+mpi 2 -q train -j 1 --out "$tmp/usr1" "${long[@]}" >"$tmp/usr1.log" 2>&1 &
+launcher=$!
+for _ in $(seq 300); do
+  checkpointed "$tmp/usr1" && break
+  sleep 0.1
+done
+pkill -USR1 -f -- "--out $tmp/usr1"
+wait "$launcher"
+rc=$?
+[ "$rc" = 130 ] || fail "SIGUSR1: exit status $rc, not 130: $(cat "$tmp/usr1.log")"
+mpi 2 -q train -j 1 --resume "$tmp/usr1" || fail "resume after SIGUSR1"
+same_run "$tmp/long-ref" "$tmp/usr1" || fail "the run resumed after SIGUSR1 differs"
+
+# 5. Sweeps: 4 networks one by one, over 2 ranks (2 each), and 2 networks
 #    over 3 ranks (a team of 2 ranks trains one of them).
 sweep=("${net[@]}" --set training.epochs=4 --quick --jitter 0,3 --repeats 1 -j 1)
 "$eisnn" -q reproduce --out "$tmp/sweep1" --conditions main,one-hot --seeds 2 "${sweep[@]}" ||
@@ -146,7 +163,7 @@ for other in sys.argv[2:]:
             assert not differ, (other, rel.format(name), differ)
 PY
 
-# 5. Commands that run in one process refuse several ranks.
+# 6. Commands that run in one process refuse several ranks.
 if mpi 2 simulate --out "$tmp/sim" >"$tmp/sim.log" 2>&1; then
   fail "simulate over 2 ranks exited 0"
 elif ! grep -q "runs in one process" "$tmp/sim.log"; then
