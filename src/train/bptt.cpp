@@ -123,15 +123,15 @@ constexpr int kPaired = 2;
 struct Adjoint {
   int group = 0, lanes_used = 0;
   const Bptt::GroupTape* tape = nullptr;
-  std::vector<lanes_f> dv;                        // [n] membrane adjoint, carried from t+1
+  std::vector<lanes_f> dv, dv_new;                // [n] membrane adjoint from t+1; at t
   std::vector<lanes_f> db_next, db_cur, db_prev;  // [n] adaptation adjoint, a two-step delay
-  std::vector<lanes_f> e, dA;                     // [n] this step's factors times dL/dz_t
   std::vector<lanes_f> dy;                        // [n_out] readout adjoint
   std::vector<lanes_d> q, count, q_const;         // [n] rolling-rate terms, per lane
   lanes_d first{};                                // position s of t = 0, per lane
+  lanes_d q_c1{}, q_c0{};                         // this step's rolling-rate increment
 
   void resize(int n, int n_out) {
-    for (auto* v : {&dv, &db_next, &db_cur, &db_prev, &e, &dA})
+    for (auto* v : {&dv, &dv_new, &db_next, &db_cur, &db_prev})
       v->resize(static_cast<std::size_t>(n));
     dy.resize(static_cast<std::size_t>(n_out));
     for (auto* v : {&q, &count, &q_const}) v->resize(static_cast<std::size_t>(n));
@@ -141,44 +141,68 @@ struct Adjoint {
     for (auto* v : {&q, &count, &q_const}) std::fill(v->begin(), v->end(), lanes_d{});
     first = lanes_d{};
   }
+  // After a step: dv_t becomes the adjoint carried to t-1; the delay moves on.
+  void advance() {
+    std::swap(dv, dv_new);
+    std::swap(db_next, db_cur);
+    std::swap(db_cur, db_prev);
+  }
 };
 
-// dL/dz_t of every unit through readout, recurrence and reset (v_{t+1}),
-// adaptation (b_{t+1}) and rate; times the pseudo-derivative factors:
-//   e = dL/dz dv-factor,  dA = -dL/dz dA-factor.
+struct BackwardConstants {
+  lanes_f alpha, rho, beta, reset;
+  bool rolling_rate;  // q grows step by step
+};
+
+// One backward step of every unit, one pass over the units:
+//   q += count c1 - c0 (rolling rate);
+//   dL/dz_t through readout, recurrence and reset (v_{t+1}), adaptation
+//   (b_{t+1}) and rate; times the pseudo-derivative factors
+//   e = dL/dz dv-factor, dA = -dL/dz dA-factor;
+//   db_{t-1} = beta dA + rho db_t,  dv_t = alpha dv_{t+1} + e.
 // G groups share each synapse's loads; a group's arithmetic is the same for
 // any G, so its trials' results do not depend on the pairing.
 template <int G>
-void backprop_units(const Network& net, lanes_f reset, int t, Adjoint* adjoints) {
+void backward_step(const Network& net, const BackwardConstants& c, int t, Adjoint* adjoints) {
   const int n = net.n_units();
   const std::size_t at = static_cast<std::size_t>(t) * n;
-  const lanes_f *dv[G], *dy[G], *db_next[G], *pdv[G], *pdA[G];
+  const lanes_f *dv[G], *dy[G], *pdv[G], *pdA[G];
   const lane_mask* active[G];
-  lanes_f *e[G], *dA[G];
   for (int j = 0; j < G; ++j) {
     Adjoint& a = adjoints[j];
     dv[j] = a.dv.data();
     dy[j] = a.dy.data();
-    db_next[j] = a.db_next.data();
     pdv[j] = a.tape->dv.data() + at;
     pdA[j] = a.tape->dA.data() + at;
     active[j] = a.tape->active.data() + at;
-    e[j] = a.e.data();
-    dA[j] = a.dA.data();
   }
+  // Through a long inactive stretch dv decays into the denormal range, where
+  // every product with it costs a microcode assist (the recurrent sums ran 2x
+  // slower); it is set to 0 there instead.
+  const lanes_f tiny = splat(std::numeric_limits<float>::min());
+  auto update = [&](Adjoint& a, int i, lanes_f e, lanes_f dA) {
+    a.db_prev[i] = c.rho * a.db_cur[i] + c.beta * dA;
+    const lanes_f next = c.alpha * a.dv[i] + e;
+    a.dv_new[i] = (next < tiny) & (next > -tiny) ? lanes_f{} : next;
+  };
   const std::uint16_t* post = net.w_rec.post.data();
   const float* w = net.w_rec.w_mV.data();
   for (int i = 0; i < n; ++i) {
+    if (c.rolling_rate)
+      for (int j = 0; j < G; ++j) {
+        Adjoint& a = adjoints[j];
+        a.q[i] += a.count[i] * a.q_c1 - a.q_c0;
+      }
     bool any_active = false;
     for (int j = 0; j < G; ++j) any_active |= active[j][i] != 0;
     if (!any_active) {
-      for (int j = 0; j < G; ++j) e[j][i] = dA[j][i] = lanes_f{};
+      for (int j = 0; j < G; ++j) update(adjoints[j], i, lanes_f{}, lanes_f{});
       continue;
     }
     // Four partial sums keep the adds of the recurrent row independent.
     lanes_f sum0[G], sum1[G], sum2[G], sum3[G];
     for (int j = 0; j < G; ++j) {
-      sum0[j] = db_next[j][i] - reset * dv[j][i];
+      sum0[j] = adjoints[j].db_next[i] - c.reset * dv[j][i];
       sum1[j] = sum2[j] = sum3[j] = lanes_f{};
     }
     for (std::uint32_t s = net.w_out.begin(i); s < net.w_out.end(i); ++s) {
@@ -203,15 +227,14 @@ void backprop_units(const Network& net, lanes_f reset, int t, Adjoint* adjoints)
       for (int j = 0; j < G; ++j) sum0[j] = mul_add(ws, dv[j][post[s]], sum0[j]);
     }
     for (int j = 0; j < G; ++j) {
+      Adjoint& a = adjoints[j];
       if (!active[j][i]) {
-        e[j][i] = dA[j][i] = lanes_f{};
+        update(a, i, lanes_f{}, lanes_f{});
         continue;
       }
-      const Adjoint& a = adjoints[j];
       const lanes_f rate = __builtin_convertvector(a.q_const[i] + a.q[i], lanes_f);
       const lanes_f grad = ((sum0[j] + sum1[j]) + (sum2[j] + sum3[j])) + rate;
-      e[j][i] = grad * pdv[j][i];
-      dA[j][i] = -grad * pdA[j][i];
+      update(a, i, grad * pdv[j][i], -grad * pdA[j][i]);
     }
   }
 }
@@ -340,8 +363,9 @@ BatchOutcome Bptt::run(const Network& net, const NeuronConstants& k, const LossS
   }
 
   // Backward pass, one or two groups of trials per thread at a time.
-  const lanes_f alpha = splat(k.alpha), rho = splat(k.rho), kappa = splat(k.kappa);
-  const lanes_f beta = splat(k.beta_mV), reset = splat(k.reset_mV);
+  const BackwardConstants constants{splat(k.alpha), splat(k.rho), splat(k.beta_mV),
+                                    splat(k.reset_mV), loss.rolling && loss.rate_in_gradient};
+  const lanes_f kappa = splat(k.kappa);
 #pragma omp parallel num_threads(std::min(threads, n_groups))
   {
     Adjoint adjoints[kPaired];
@@ -386,35 +410,21 @@ BatchOutcome Bptt::run(const Network& net, const NeuronConstants& k, const LossS
             a.dy[o] = direct + kappa * a.dy[o];
           }
 
-          // Rolling rate: q = rate_scale * sum over s' >= s of 2 (R_s' - r0) / s'.
+          // Rolling rate: q = rate_scale * sum over s' >= s of 2 (R_s' - r0) / s',
+          // grown by count c1 - c0 in backward_step.
           const lanes_d inv_s = 1.0 / (a.first + static_cast<double>(t));
-          if (loss.rolling && loss.rate_in_gradient) {
-            const lanes_d c1 = splat(2.0 * rate_scale) * inv_s * inv_s;
-            const lanes_d c0 = splat(2.0 * rate_scale * r0) * inv_s;
-            for (int i = 0; i < n; ++i) a.q[i] += a.count[i] * c1 - c0;
-          }
+          a.q_c1 = splat(2.0 * rate_scale) * inv_s * inv_s;
+          a.q_c0 = splat(2.0 * rate_scale * r0) * inv_s;
         }
 
         if (n_here == 2)
-          backprop_units<2>(net, reset, t, adjoints);
+          backward_step<2>(net, constants, t, adjoints);
         else
-          backprop_units<1>(net, reset, t, adjoints);
+          backward_step<1>(net, constants, t, adjoints);
 
         for (int j = 0; j < n_here; ++j) {
           Adjoint& a = adjoints[j];
-          // db_{t-1} = beta dA_t + rho db_t;  dv_t = alpha dv_{t+1} + e_t.
-          // Through a long inactive stretch dv decays into the denormal range,
-          // where every product with it costs a microcode assist (the recurrent
-          // sums ran 2x slower); it is set to 0 there instead.
-          const lanes_f tiny = splat(std::numeric_limits<float>::min());
-          for (int i = 0; i < n; ++i) {
-            a.db_prev[i] = rho * a.db_cur[i] + beta * a.dA[i];
-            const lanes_f next = alpha * a.dv[i] + a.e[i];
-            a.dv[i] = (next < tiny) & (next > -tiny) ? lanes_f{} : next;
-          }
-          std::swap(a.db_next, a.db_cur);
-          std::swap(a.db_cur, a.db_prev);
-
+          a.advance();
           // Weight gradients event by event: input spikes at t and network
           // spikes at t-1 reach v_t; network spikes at t reach y_t.
           for (int lane = 0; lane < a.lanes_used; ++lane) {
