@@ -54,6 +54,12 @@ inline lane_mask lane_bits(lanes_i mask) {
 #endif
 }
 
+// A comparison result from one bit per lane (the inverse of lane_bits).
+inline lanes_i lanes_of(lane_mask bits) {
+  const lanes_i bit = {1, 2, 4, 8, 16, 32, 64, 128};
+  return ((lanes_i{} + bits) & bit) != 0;
+}
+
 // True if any lane of a comparison result is set.
 inline bool any(lanes_i mask) {
   return lane_bits(mask) != 0;

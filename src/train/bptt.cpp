@@ -129,15 +129,19 @@ struct Adjoint {
   std::vector<lanes_d> q, count, q_const;         // [n] rolling-rate terms, per lane
   lanes_d first{};                                // position s of t = 0, per lane
   lanes_d q_c1{}, q_c0{};                         // this step's rolling-rate increment
+  std::vector<lanes_f> g_in;                      // [input synapses] dL/dw_in, per lane
+  std::vector<lane_mask> channel_lanes;           // [n_in] lanes in which a channel spiked
 
-  void resize(int n, int n_out) {
+  void resize(int n, int n_out, const Network& net) {
+    g_in.resize(net.w_in.n_synapses());
+    channel_lanes.resize(static_cast<std::size_t>(net.n_in));
     for (auto* v : {&dv, &dv_new, &db_next, &db_cur, &db_prev})
       v->resize(static_cast<std::size_t>(n));
     dy.resize(static_cast<std::size_t>(n_out));
     for (auto* v : {&q, &count, &q_const}) v->resize(static_cast<std::size_t>(n));
   }
   void clear() {
-    for (auto* v : {&dv, &db_next, &db_cur, &dy}) std::fill(v->begin(), v->end(), lanes_f{});
+    for (auto* v : {&dv, &db_next, &db_cur, &dy, &g_in}) std::fill(v->begin(), v->end(), lanes_f{});
     for (auto* v : {&q, &count, &q_const}) std::fill(v->begin(), v->end(), lanes_d{});
     first = lanes_d{};
   }
@@ -369,7 +373,7 @@ BatchOutcome Bptt::run(const Network& net, const NeuronConstants& k, const LossS
 #pragma omp parallel num_threads(std::min(threads, n_groups))
   {
     Adjoint adjoints[kPaired];
-    for (Adjoint& a : adjoints) a.resize(n, n_out);
+    for (Adjoint& a : adjoints) a.resize(n, n_out, net);
 
 #pragma omp for schedule(dynamic, 1)
     for (int g = 0; g < n_groups; g += kPaired) {
@@ -383,7 +387,6 @@ BatchOutcome Bptt::run(const Network& net, const NeuronConstants& k, const LossS
         for (int lane = 0; lane < a.lanes_used; ++lane) {
           const int b = a.group * kLanes + lane;
           Tape& tp = tapes_[b];
-          tp.g_in.assign(net.w_in.n_synapses(), 0.0f);
           tp.g_rec.assign(net.w_rec.n_synapses(), 0.0f);
           tp.g_out.assign(net.w_out.n_synapses(), 0.0f);
           a.first[lane] = static_cast<double>(b) * n_steps + 1.0;
@@ -426,13 +429,22 @@ BatchOutcome Bptt::run(const Network& net, const NeuronConstants& k, const LossS
           Adjoint& a = adjoints[j];
           a.advance();
           // Weight gradients event by event: input spikes at t and network
-          // spikes at t-1 reach v_t; network spikes at t reach y_t.
+          // spikes at t-1 reach v_t; network spikes at t reach y_t. The few
+          // input channels spike in many lanes at once, so their gradients
+          // add up lane-parallel: a channel's row once for all its lanes.
+          std::fill(a.channel_lanes.begin(), a.channel_lanes.end(), lane_mask{0});
+          for (int lane = 0; lane < a.lanes_used; ++lane)
+            for (std::uint16_t ch : batch.input[a.group * kLanes + lane].at(t))
+              a.channel_lanes[ch] |= static_cast<lane_mask>(1u << lane);
+          for (int ch = 0; ch < net.n_in; ++ch) {
+            if (a.channel_lanes[ch] == 0) continue;
+            const lanes_i spiked = lanes_of(a.channel_lanes[ch]);
+            for (std::uint32_t s = net.w_in.begin(ch); s < net.w_in.end(ch); ++s)
+              a.g_in[s] = spiked ? a.g_in[s] + a.dv[net.w_in.post[s]] : a.g_in[s];
+          }
           for (int lane = 0; lane < a.lanes_used; ++lane) {
             const int b = a.group * kLanes + lane;
             Tape& tp = tapes_[b];
-            for (std::uint16_t ch : batch.input[b].at(t))
-              for (std::uint32_t s = net.w_in.begin(ch); s < net.w_in.end(ch); ++s)
-                tp.g_in[s] += a.dv[net.w_in.post[s]][lane];
             if (t > 0)
               for (std::uint16_t i : tp.z.at(t - 1))
                 for (std::uint32_t s = net.w_rec.begin(i); s < net.w_rec.end(i); ++s)
@@ -443,6 +455,14 @@ BatchOutcome Bptt::run(const Network& net, const NeuronConstants& k, const LossS
               a.count[i][lane] -= 1.0;  // before t the running count is one less
             }
           }
+        }
+      }
+      for (int j = 0; j < n_here; ++j) {
+        const Adjoint& a = adjoints[j];
+        for (int lane = 0; lane < a.lanes_used; ++lane) {
+          std::vector<float>& g_in = tapes_[a.group * kLanes + lane].g_in;
+          g_in.resize(a.g_in.size());
+          for (std::size_t s = 0; s < g_in.size(); ++s) g_in[s] = a.g_in[s][lane];
         }
       }
     }
