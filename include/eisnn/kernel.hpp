@@ -59,7 +59,7 @@ class LaneKernel {
     const int n = net.n_units();
     const int n_used = static_cast<int>(v0_mV.size());
     EISNN_ASSERT(n_used <= kLanes && input.size() == v0_mV.size());
-    resize(n);
+    resize(n, net.n_in);
     for (int u = 0; u < n; ++u) {
       v_[u] = splat(k.E_L_mV);
       for (int lane = 0; lane < n_used; ++lane) v_[u][lane] = v0_mV[lane][u];
@@ -99,11 +99,21 @@ class LaneKernel {
         }
       }
 
-      // Input spikes act in the same step.
+      // Input spikes act in the same step. The few channels spike in many
+      // lanes at once: a channel's row is added once for all its lanes (a
+      // blend leaves the others), in the order of the per-lane lists.
+      std::fill(channel_lanes_.begin(), channel_lanes_.end(), lane_mask{0});
       for (int lane = 0; lane < n_used; ++lane)
         for (std::uint16_t ch : input[lane]->at(t))
-          for (std::uint32_t s = net.w_in.begin(ch); s < net.w_in.end(ch); ++s)
-            i_syn[net.w_in.post[s]][lane] += net.w_in.w_mV[s];
+          channel_lanes_[ch] |= static_cast<lane_mask>(1u << lane);
+      for (int ch = 0; ch < net.n_in; ++ch) {
+        if (channel_lanes_[ch] == 0) continue;
+        const lanes_i spiked = lanes_of(channel_lanes_[ch]);
+        for (std::uint32_t s = net.w_in.begin(ch); s < net.w_in.end(ch); ++s) {
+          lanes_f& target = i_syn[net.w_in.post[s]];
+          target = spiked ? target + splat(net.w_in.w_mV[s]) : target;
+        }
+      }
 
       // Dense update of every unit, kLanes trials per instruction.
       for (int u = 0; u < n; ++u) {
@@ -156,7 +166,7 @@ class LaneKernel {
   }
 
  private:
-  void resize(int n) {
+  void resize(int n, int net_n_in) {
     const auto size = static_cast<std::size_t>(n);
     v_.resize(size);
     b_.resize(size);
@@ -166,6 +176,7 @@ class LaneKernel {
     z_prev_.resize(size);
     i_syn_.resize(size);
     spiked_.resize(size);
+    channel_lanes_.resize(static_cast<std::size_t>(net_n_in));
     for (auto& s : spikes_) s.reserve(size);
     for (auto& s : last_spikes_) s.reserve(size);
   }
@@ -173,7 +184,7 @@ class LaneKernel {
   std::vector<lanes_f> v_, b_, b_next_, z_prev_, i_syn_;
   std::vector<lanes_f> pending_;  // [slot][unit], only with an enabled delay policy
   std::vector<lanes_i> r_, r_next_;
-  std::vector<lane_mask> spiked_;
+  std::vector<lane_mask> spiked_, channel_lanes_;
   std::vector<std::uint16_t> spikes_[kLanes], last_spikes_[kLanes];
 };
 
