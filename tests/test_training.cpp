@@ -12,7 +12,9 @@
 #include "eisnn/io/h5.hpp"
 #include "eisnn/io/network_io.hpp"
 #include "eisnn/random.hpp"
+#include "eisnn/simulation.hpp"
 #include "eisnn/train/adam.hpp"
+#include "eisnn/train/bptt.hpp"
 #include "eisnn/train/constraints.hpp"
 #include "eisnn/train/trainer.hpp"
 #include "small_run.hpp"
@@ -170,6 +172,44 @@ TEST(Trainer, RefusesAFolderWithACheckpoint) {
   Trainer(c, data, dir).run();
   EXPECT_THROW(Trainer(c, data, dir), InputError);
   EXPECT_THROW(Trainer::resume(fresh_dir("empty"), data), InputError);
+}
+
+// The task-loss gradient of k copies of one trial: each copy's share is the
+// lone trial's scaled by 1/k, a power of two, so the sum over copies equals
+// the lone trial's gradient bit for bit, whichever lanes and groups the copies
+// share and however the backward pass pairs the groups.
+TEST(Bptt, ATrialsGradientDoesNotDependOnItsGroupMates) {
+  const Config c = small_config({"training.loss=\"task\""});
+  const Network net = build_network(c);
+  const int n_steps = 200;
+  const std::vector<float> rates(static_cast<std::size_t>(n_steps) * net.n_in, 0.3f);
+  std::vector<float> target(static_cast<std::size_t>(n_steps) * net.n_out);
+  for (std::size_t i = 0; i < target.size(); ++i) target[i] = static_cast<float>((i / 50) % 2);
+  Rng in(3, {stream::input_spikes, 0, 0});
+  Rng v0(3, {stream::initial_state, 0, 0});
+  const SpikeTrain input = draw_input_spikes(rates.data(), n_steps, net.n_in, in);
+  const std::vector<float> v0_mV =
+      draw_initial_voltage(c.initial_state, c.neuron, net.n_units(), v0);
+  auto gradient = [&](int copies, int threads) {
+    BatchData batch;
+    batch.n_steps = n_steps;
+    batch.input.assign(static_cast<std::size_t>(copies), input);
+    batch.v0_mV.assign(static_cast<std::size_t>(copies), v0_mV);
+    batch.target.assign(static_cast<std::size_t>(copies), target.data());
+    Bptt bptt;
+    WeightGradients g;
+    bptt.run(net, NeuronConstants::from(c.neuron), LossSettings::from(c.training), batch, g,
+             threads);
+    return g;
+  };
+  const WeightGradients lone = gradient(1, 1);
+  EXPECT_NE(lone.w_rec, std::vector<float>(lone.w_rec.size(), 0.0f)) << "no recurrent gradient";
+  for (auto [copies, threads] : {std::pair{8, 1}, {16, 1}, {16, 2}, {32, 2}}) {
+    const WeightGradients g = gradient(copies, threads);
+    EXPECT_EQ(g.w_in, lone.w_in) << copies << " copies, " << threads << " threads";
+    EXPECT_EQ(g.w_rec, lone.w_rec) << copies << " copies, " << threads << " threads";
+    EXPECT_EQ(g.w_out, lone.w_out) << copies << " copies, " << threads << " threads";
+  }
 }
 
 }  // namespace

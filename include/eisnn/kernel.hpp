@@ -59,7 +59,7 @@ class LaneKernel {
     const int n = net.n_units();
     const int n_used = static_cast<int>(v0_mV.size());
     EISNN_ASSERT(n_used <= kLanes && input.size() == v0_mV.size());
-    resize(n);
+    resize(n, net.n_in);
     for (int u = 0; u < n; ++u) {
       v_[u] = splat(k.E_L_mV);
       for (int lane = 0; lane < n_used; ++lane) v_[u][lane] = v0_mV[lane][u];
@@ -70,11 +70,13 @@ class LaneKernel {
     std::fill(i_syn_.begin(), i_syn_.end(), lanes_f{});
     for (auto& s : spikes_) s.clear();
 
+    // b and r are double-buffered: a step reads b_{t-1}, r_{t-1} (also what
+    // the observer gets) and writes b_t, r_t into the other buffer.
     lanes_f* v = v_.data();
-    lanes_f* b = b_.data();
-    lanes_f* b_prev = b_prev_.data();
-    lanes_i* r = r_.data();
-    lanes_i* r_prev = r_prev_.data();
+    lanes_f* b_prev = b_.data();
+    lanes_f* b = b_next_.data();
+    lanes_i* r_prev = r_.data();
+    lanes_i* r = r_next_.data();
     lanes_f* z_prev = z_prev_.data();
     lanes_f* i_syn = i_syn_.data();
     const lanes_f E_L = splat(k.E_L_mV), alpha = splat(k.alpha), v_th = splat(k.v_th_mV);
@@ -97,36 +99,47 @@ class LaneKernel {
         }
       }
 
-      // Input spikes act in the same step.
+      // Input spikes act in the same step. The few channels spike in many
+      // lanes at once: a channel's row is added once for all its lanes (a
+      // blend leaves the others), in the order of the per-lane lists.
+      std::fill(channel_lanes_.begin(), channel_lanes_.end(), lane_mask{0});
       for (int lane = 0; lane < n_used; ++lane)
         for (std::uint16_t ch : input[lane]->at(t))
-          for (std::uint32_t s = net.w_in.begin(ch); s < net.w_in.end(ch); ++s)
-            i_syn[net.w_in.post[s]][lane] += net.w_in.w_mV[s];
+          channel_lanes_[ch] |= static_cast<lane_mask>(1u << lane);
+      for (int ch = 0; ch < net.n_in; ++ch) {
+        if (channel_lanes_[ch] == 0) continue;
+        const lanes_i spiked = lanes_of(channel_lanes_[ch]);
+        for (std::uint32_t s = net.w_in.begin(ch); s < net.w_in.end(ch); ++s) {
+          lanes_f& target = i_syn[net.w_in.post[s]];
+          target = spiked ? target + splat(net.w_in.w_mV[s]) : target;
+        }
+      }
 
       // Dense update of every unit, kLanes trials per instruction.
       for (int u = 0; u < n; ++u) {
         const lanes_f vu = E_L + alpha * (v[u] - E_L) + i_syn[u];
-        const lanes_f threshold = v_th + beta * b[u];
-        const lanes_i ru = r[u];
+        const lanes_f threshold = v_th + beta * b_prev[u];
+        const lanes_i ru = r_prev[u];
         const lanes_i spike = (vu > threshold) & (ru == zero_i);
         v[u] = vu;
         i_syn[u] = lanes_f{};
-        b_prev[u] = b[u];
-        b[u] = rho * b[u] + z_prev[u];
-        r_prev[u] = ru;
+        b[u] = rho * b_prev[u] + z_prev[u];
         const lanes_i decayed = ru - one_i;
         r[u] = spike ? last_ref : (decayed > zero_i ? decayed : zero_i);
-        spiked_[u] = spike;
+        spiked_[u] = lane_bits(spike);
       }
 
       for (int lane = 0; lane < kLanes; ++lane) spikes_[lane].clear();
       for (int u = 0; u < n; ++u)
-        if (any(spiked_[u]))
+        if (spiked_[u])
           for (int lane = 0; lane < n_used; ++lane)
-            if (spiked_[u][lane]) spikes_[lane].push_back(static_cast<std::uint16_t>(u));
+            if (spiked_[u] >> lane & 1) spikes_[lane].push_back(static_cast<std::uint16_t>(u));
       obs.step(t, std::span<const lanes_f>(v, n), std::span<const lanes_f>(b_prev, n),
                std::span<const lanes_i>(r_prev, n),
                std::span<const std::vector<std::uint16_t>>(spikes_));
+
+      std::swap(b, b_prev);
+      std::swap(r, r_prev);
 
       // Recurrent spikes and the delayed reset arrive at the next step.
       for (int lane = 0; lane < n_used; ++lane) {
@@ -153,23 +166,25 @@ class LaneKernel {
   }
 
  private:
-  void resize(int n) {
+  void resize(int n, int net_n_in) {
     const auto size = static_cast<std::size_t>(n);
     v_.resize(size);
     b_.resize(size);
-    b_prev_.resize(size);
+    b_next_.resize(size);
     r_.resize(size);
-    r_prev_.resize(size);
+    r_next_.resize(size);
     z_prev_.resize(size);
     i_syn_.resize(size);
     spiked_.resize(size);
+    channel_lanes_.resize(static_cast<std::size_t>(net_n_in));
     for (auto& s : spikes_) s.reserve(size);
     for (auto& s : last_spikes_) s.reserve(size);
   }
 
-  std::vector<lanes_f> v_, b_, b_prev_, z_prev_, i_syn_;
+  std::vector<lanes_f> v_, b_, b_next_, z_prev_, i_syn_;
   std::vector<lanes_f> pending_;  // [slot][unit], only with an enabled delay policy
-  std::vector<lanes_i> r_, r_prev_, spiked_;
+  std::vector<lanes_i> r_, r_next_;
+  std::vector<lane_mask> spiked_, channel_lanes_;
   std::vector<std::uint16_t> spikes_[kLanes], last_spikes_[kLanes];
 };
 

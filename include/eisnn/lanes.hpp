@@ -4,6 +4,7 @@
 // same numbers whichever lane or group it runs in.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 
 #if defined(__AVX__)
@@ -28,6 +29,20 @@ inline lanes_d splat(double x) {
   return lanes_d{x, x, x, x, x, x, x, x};
 }
 
+// a b + c, rounded once: a fused multiply-add, which the build never makes of
+// its own accord (-ffp-contract=off); std::fma where the target lacks FMA, so
+// every build gives the same numbers.
+inline lanes_f mul_add(lanes_f a, lanes_f b, lanes_f c) {
+#if defined(__FMA__)
+  return reinterpret_cast<lanes_f>(_mm256_fmadd_ps(
+      reinterpret_cast<__m256>(a), reinterpret_cast<__m256>(b), reinterpret_cast<__m256>(c)));
+#else
+  lanes_f r;
+  for (int lane = 0; lane < kLanes; ++lane) r[lane] = std::fma(a[lane], b[lane], c[lane]);
+  return r;
+#endif
+}
+
 // One bit per lane of a comparison result (lanes all ones or all zeros).
 inline lane_mask lane_bits(lanes_i mask) {
 #if defined(__AVX__)
@@ -37,6 +52,12 @@ inline lane_mask lane_bits(lanes_i mask) {
   for (int lane = 0; lane < kLanes; ++lane) bits |= (mask[lane] & 1u) << lane;
   return static_cast<lane_mask>(bits);
 #endif
+}
+
+// A comparison result from one bit per lane (the inverse of lane_bits).
+inline lanes_i lanes_of(lane_mask bits) {
+  const lanes_i bit = {1, 2, 4, 8, 16, 32, 64, 128};
+  return ((lanes_i{} + bits) & bit) != 0;
 }
 
 // True if any lane of a comparison result is set.

@@ -6,6 +6,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "eisnn/error.hpp"
 #include "eisnn/kernel.hpp"
@@ -114,6 +115,134 @@ struct Harmonic {
   double s1(std::size_t a, std::size_t b) const { return h1[b] - h1[a - 1]; }
   double s2(std::size_t a, std::size_t b) const { return h2[b] - h2[a - 1]; }
 };
+
+// Groups whose backward passes run side by side: the recurrent sums then load
+// each synapse once for 2 kLanes trials.
+constexpr int kPaired = 2;
+
+// Backward state of one group of trials.
+struct Adjoint {
+  int group = 0, lanes_used = 0;
+  const Bptt::GroupTape* tape = nullptr;
+  std::vector<lanes_f> dv, dv_new;                // [n] membrane adjoint from t+1; at t
+  std::vector<lanes_f> db_next, db_cur, db_prev;  // [n] adaptation adjoint, a two-step delay
+  std::vector<lanes_f> dy;                        // [n_out] readout adjoint
+  std::vector<lanes_d> q, count, q_const;         // [n] rolling-rate terms, per lane
+  lanes_d first{};                                // position s of t = 0, per lane
+  lanes_d q_c1{}, q_c0{};                         // this step's rolling-rate increment
+  std::vector<lanes_f> g_in;                      // [input synapses] dL/dw_in, per lane
+  std::vector<lane_mask> channel_lanes;           // [n_in] lanes in which a channel spiked
+
+  void resize(int n, int n_out, const Network& net) {
+    g_in.resize(net.w_in.n_synapses());
+    channel_lanes.resize(static_cast<std::size_t>(net.n_in));
+    for (auto* v : {&dv, &dv_new, &db_next, &db_cur, &db_prev})
+      v->resize(static_cast<std::size_t>(n));
+    dy.resize(static_cast<std::size_t>(n_out));
+    for (auto* v : {&q, &count, &q_const}) v->resize(static_cast<std::size_t>(n));
+  }
+  void clear() {
+    for (auto* v : {&dv, &db_next, &db_cur, &dy, &g_in}) std::fill(v->begin(), v->end(), lanes_f{});
+    for (auto* v : {&q, &count, &q_const}) std::fill(v->begin(), v->end(), lanes_d{});
+    first = lanes_d{};
+  }
+  // After a step: dv_t becomes the adjoint carried to t-1; the delay moves on.
+  void advance() {
+    std::swap(dv, dv_new);
+    std::swap(db_next, db_cur);
+    std::swap(db_cur, db_prev);
+  }
+};
+
+struct BackwardConstants {
+  lanes_f alpha, rho, beta, reset;
+  bool rolling_rate;  // q grows step by step
+};
+
+// One backward step of every unit, one pass over the units:
+//   q += count c1 - c0 (rolling rate);
+//   dL/dz_t through readout, recurrence and reset (v_{t+1}), adaptation
+//   (b_{t+1}) and rate; times the pseudo-derivative factors
+//   e = dL/dz dv-factor, dA = -dL/dz dA-factor;
+//   db_{t-1} = beta dA + rho db_t,  dv_t = alpha dv_{t+1} + e.
+// G groups share each synapse's loads; a group's arithmetic is the same for
+// any G, so its trials' results do not depend on the pairing.
+template <int G>
+void backward_step(const Network& net, const BackwardConstants& c, int t, Adjoint* adjoints) {
+  const int n = net.n_units();
+  const std::size_t at = static_cast<std::size_t>(t) * n;
+  const lanes_f *dv[G], *dy[G], *pdv[G], *pdA[G];
+  const lane_mask* active[G];
+  for (int j = 0; j < G; ++j) {
+    Adjoint& a = adjoints[j];
+    dv[j] = a.dv.data();
+    dy[j] = a.dy.data();
+    pdv[j] = a.tape->dv.data() + at;
+    pdA[j] = a.tape->dA.data() + at;
+    active[j] = a.tape->active.data() + at;
+  }
+  // Through a long inactive stretch dv decays into the denormal range, where
+  // every product with it costs a microcode assist (the recurrent sums ran 2x
+  // slower); it is set to 0 there instead.
+  const lanes_f tiny = splat(std::numeric_limits<float>::min());
+  auto update = [&](Adjoint& a, int i, lanes_f e, lanes_f dA) {
+    a.db_prev[i] = c.rho * a.db_cur[i] + c.beta * dA;
+    const lanes_f next = c.alpha * a.dv[i] + e;
+    a.dv_new[i] = (next < tiny) & (next > -tiny) ? lanes_f{} : next;
+  };
+  const std::uint16_t* post = net.w_rec.post.data();
+  const float* w = net.w_rec.w_mV.data();
+  for (int i = 0; i < n; ++i) {
+    if (c.rolling_rate)
+      for (int j = 0; j < G; ++j) {
+        Adjoint& a = adjoints[j];
+        a.q[i] += a.count[i] * a.q_c1 - a.q_c0;
+      }
+    bool any_active = false;
+    for (int j = 0; j < G; ++j) any_active |= active[j][i] != 0;
+    if (!any_active) {
+      for (int j = 0; j < G; ++j) update(adjoints[j], i, lanes_f{}, lanes_f{});
+      continue;
+    }
+    // Four partial sums keep the adds of the recurrent row independent.
+    lanes_f sum0[G], sum1[G], sum2[G], sum3[G];
+    for (int j = 0; j < G; ++j) {
+      sum0[j] = adjoints[j].db_next[i] - c.reset * dv[j][i];
+      sum1[j] = sum2[j] = sum3[j] = lanes_f{};
+    }
+    for (std::uint32_t s = net.w_out.begin(i); s < net.w_out.end(i); ++s) {
+      const lanes_f ws = splat(net.w_out.w_mV[s]);
+      for (int j = 0; j < G; ++j) sum1[j] = mul_add(ws, dy[j][net.w_out.post[s]], sum1[j]);
+    }
+    const std::uint32_t row_end = net.w_rec.end(i);
+    std::uint32_t s = net.w_rec.begin(i);
+    for (; s + 4 <= row_end; s += 4) {
+      const lanes_f w0 = splat(w[s]), w1 = splat(w[s + 1]), w2 = splat(w[s + 2]),
+                    w3 = splat(w[s + 3]);
+      const unsigned p0 = post[s], p1 = post[s + 1], p2 = post[s + 2], p3 = post[s + 3];
+      for (int j = 0; j < G; ++j) {
+        sum0[j] = mul_add(w0, dv[j][p0], sum0[j]);
+        sum1[j] = mul_add(w1, dv[j][p1], sum1[j]);
+        sum2[j] = mul_add(w2, dv[j][p2], sum2[j]);
+        sum3[j] = mul_add(w3, dv[j][p3], sum3[j]);
+      }
+    }
+    for (; s < row_end; ++s) {
+      const lanes_f ws = splat(w[s]);
+      for (int j = 0; j < G; ++j) sum0[j] = mul_add(ws, dv[j][post[s]], sum0[j]);
+    }
+    for (int j = 0; j < G; ++j) {
+      Adjoint& a = adjoints[j];
+      if (!active[j][i]) {
+        update(a, i, lanes_f{}, lanes_f{});
+        continue;
+      }
+      const lanes_f rate = __builtin_convertvector(a.q_const[i] + a.q[i], lanes_f);
+      const lanes_f grad = ((sum0[j] + sum1[j]) + (sum2[j] + sum3[j])) + rate;
+      update(a, i, grad * pdv[j][i], -grad * pdA[j][i]);
+    }
+  }
+}
 
 }  // namespace
 
@@ -283,119 +412,105 @@ BatchOutcome Bptt::run(const Network& net, const NeuronConstants& k, const LossS
     }
   }
 
-  // Backward pass, one group of trials per thread.
-  const lanes_f alpha = splat(k.alpha), rho = splat(k.rho), kappa = splat(k.kappa);
-  const lanes_f beta = splat(k.beta_mV), reset = splat(k.reset_mV);
-#pragma omp parallel num_threads(group_threads)
+  // Backward pass, one or two groups of trials per thread at a time; this
+  // rank's groups are paired from the first of them.
+  const BackwardConstants constants{splat(k.alpha), splat(k.rho), splat(k.beta_mV),
+                                    splat(k.reset_mV), loss.rolling && loss.rate_in_gradient};
+  const lanes_f kappa = splat(k.kappa);
+  const int pair_threads = std::max(1, std::min(threads, (groups.size() + kPaired - 1) / kPaired));
+#pragma omp parallel num_threads(pair_threads)
   {
-    std::vector<lanes_f> dv(static_cast<std::size_t>(n)), db_next(dv), db_cur(dv), db_prev(dv),
-        e(dv), dA(dv), dy(static_cast<std::size_t>(n_out));
-    std::vector<lanes_d> q(static_cast<std::size_t>(n)), count(q), q_const(q);
+    Adjoint adjoints[kPaired];
+    for (Adjoint& a : adjoints) a.resize(n, n_out, net);
 
 #pragma omp for schedule(dynamic, 1)
-    for (int g = groups.begin; g < groups.end; ++g) {
-      const GroupTape& group = groups_[g];
-      const int lanes_used = std::min(kLanes, n_trials - g * kLanes);
-      std::fill(dv.begin(), dv.end(), lanes_f{});
-      std::fill(db_next.begin(), db_next.end(), lanes_f{});
-      std::fill(db_cur.begin(), db_cur.end(), lanes_f{});
-      std::fill(dy.begin(), dy.end(), lanes_f{});
-      std::fill(q.begin(), q.end(), lanes_d{});
-      std::fill(count.begin(), count.end(), lanes_d{});
-      std::fill(q_const.begin(), q_const.end(), lanes_d{});
-      lanes_d first{};  // position s of t = 0, per lane
-      for (int lane = 0; lane < lanes_used; ++lane) {
-        const int b = g * kLanes + lane;
-        Tape& tp = tapes_[b];
-        tp.g_in.assign(net.w_in.n_synapses(), 0.0f);
-        tp.g_rec.assign(net.w_rec.n_synapses(), 0.0f);
-        tp.g_out.assign(net.w_out.n_synapses(), 0.0f);
-        first[lane] = static_cast<double>(b) * n_steps + 1.0;
-        for (int i = 0; i < n; ++i) {
-          count[i][lane] = count_before[b][i] + tp.n_spikes_of[i];
-          q_const[i][lane] = rate_const[b][i];
+    for (int g = groups.begin; g < groups.end; g += kPaired) {
+      const int n_here = std::min(kPaired, groups.end - g);
+      for (int j = 0; j < n_here; ++j) {
+        Adjoint& a = adjoints[j];
+        a.clear();
+        a.group = g + j;
+        a.tape = &groups_[a.group];
+        a.lanes_used = std::min(kLanes, n_trials - a.group * kLanes);
+        for (int lane = 0; lane < a.lanes_used; ++lane) {
+          const int b = a.group * kLanes + lane;
+          Tape& tp = tapes_[b];
+          tp.g_rec.assign(net.w_rec.n_synapses(), 0.0f);
+          tp.g_out.assign(net.w_out.n_synapses(), 0.0f);
+          a.first[lane] = static_cast<double>(b) * n_steps + 1.0;
+          for (int i = 0; i < n; ++i) {
+            a.count[i][lane] = count_before[b][i] + tp.n_spikes_of[i];
+            a.q_const[i][lane] = rate_const[b][i];
+          }
         }
       }
 
       for (int t = n_steps - 1; t >= 0; --t) {
-        // Readout adjoint dL/dy_t, through the filter from t+1.
-        for (int o = 0; o < n_out; ++o) {
-          lanes_f direct{};
-          if (loss.task_in_gradient)
-            for (int lane = 0; lane < lanes_used; ++lane) {
-              const int b = g * kLanes + lane;
-              const std::size_t at = static_cast<std::size_t>(t) * n_out + o;
-              direct[lane] =
-                  static_cast<float>(2.0 * task_scale * (tapes_[b].y[at] - batch.target[b][at]));
-            }
-          dy[o] = direct + kappa * dy[o];
-        }
-
-        // Rolling rate: q = rate_scale * sum over s' >= s of 2 (R_s' - r0) / s'.
-        const lanes_d inv_s = 1.0 / (first + static_cast<double>(t));
-        if (loss.rolling && loss.rate_in_gradient) {
-          const lanes_d a = splat(2.0 * rate_scale) * inv_s * inv_s;
-          const lanes_d c = splat(2.0 * rate_scale * r0) * inv_s;
-          for (int i = 0; i < n; ++i) q[i] += count[i] * a - c;
-        }
-
-        // dL/dz_t through readout, recurrence and reset (v_{t+1}), adaptation
-        // (b_{t+1}) and rate; times the pseudo-derivative factors.
-        const lanes_f* pdv = group.dv.data() + static_cast<std::size_t>(t) * n;
-        const lanes_f* pdA = group.dA.data() + static_cast<std::size_t>(t) * n;
-        const lane_mask* active = group.active.data() + static_cast<std::size_t>(t) * n;
-        for (int i = 0; i < n; ++i) {
-          if (!active[i]) {
-            e[i] = lanes_f{};
-            dA[i] = lanes_f{};
-            continue;
+        for (int j = 0; j < n_here; ++j) {
+          Adjoint& a = adjoints[j];
+          // Readout adjoint dL/dy_t, through the filter from t+1.
+          for (int o = 0; o < n_out; ++o) {
+            lanes_f direct{};
+            if (loss.task_in_gradient)
+              for (int lane = 0; lane < a.lanes_used; ++lane) {
+                const int b = a.group * kLanes + lane;
+                const std::size_t at = static_cast<std::size_t>(t) * n_out + o;
+                direct[lane] =
+                    static_cast<float>(2.0 * task_scale * (tapes_[b].y[at] - batch.target[b][at]));
+              }
+            a.dy[o] = direct + kappa * a.dy[o];
           }
-          // Four partial sums keep the adds of the recurrent row independent.
-          lanes_f sum0 = db_next[i] - reset * dv[i], sum1{}, sum2{}, sum3{};
-          for (std::uint32_t s = net.w_out.begin(i); s < net.w_out.end(i); ++s)
-            sum1 += splat(net.w_out.w_mV[s]) * dy[net.w_out.post[s]];
-          const std::uint32_t row_end = net.w_rec.end(i);
-          const std::uint16_t* post = net.w_rec.post.data();
-          const float* w = net.w_rec.w_mV.data();
-          std::uint32_t s = net.w_rec.begin(i);
-          for (; s + 4 <= row_end; s += 4) {
-            sum0 += splat(w[s]) * dv[post[s]];
-            sum1 += splat(w[s + 1]) * dv[post[s + 1]];
-            sum2 += splat(w[s + 2]) * dv[post[s + 2]];
-            sum3 += splat(w[s + 3]) * dv[post[s + 3]];
-          }
-          for (; s < row_end; ++s) sum0 += splat(w[s]) * dv[post[s]];
-          const lanes_f rate = __builtin_convertvector(q_const[i] + q[i], lanes_f);
-          const lanes_f grad = ((sum0 + sum1) + (sum2 + sum3)) + rate;
-          e[i] = grad * pdv[i];
-          dA[i] = -grad * pdA[i];
+
+          // Rolling rate: q = rate_scale * sum over s' >= s of 2 (R_s' - r0) / s',
+          // grown by count c1 - c0 in backward_step.
+          const lanes_d inv_s = 1.0 / (a.first + static_cast<double>(t));
+          a.q_c1 = splat(2.0 * rate_scale) * inv_s * inv_s;
+          a.q_c0 = splat(2.0 * rate_scale * r0) * inv_s;
         }
 
-        // db_{t-1} = beta dA_t + rho db_t;  dv_t = alpha dv_{t+1} + e_t.
-        for (int i = 0; i < n; ++i) {
-          db_prev[i] = rho * db_cur[i] + beta * dA[i];
-          dv[i] = alpha * dv[i] + e[i];
-        }
-        std::swap(db_next, db_cur);
-        std::swap(db_cur, db_prev);
+        if (n_here == 2)
+          backward_step<2>(net, constants, t, adjoints);
+        else
+          backward_step<1>(net, constants, t, adjoints);
 
-        // Weight gradients event by event: input spikes at t and network
-        // spikes at t-1 reach v_t; network spikes at t reach y_t.
-        for (int lane = 0; lane < lanes_used; ++lane) {
-          const int b = g * kLanes + lane;
-          Tape& tp = tapes_[b];
-          for (std::uint16_t ch : batch.input[b].at(t))
+        for (int j = 0; j < n_here; ++j) {
+          Adjoint& a = adjoints[j];
+          a.advance();
+          // Weight gradients event by event: input spikes at t and network
+          // spikes at t-1 reach v_t; network spikes at t reach y_t. The few
+          // input channels spike in many lanes at once, so their gradients
+          // add up lane-parallel: a channel's row once for all its lanes.
+          std::fill(a.channel_lanes.begin(), a.channel_lanes.end(), lane_mask{0});
+          for (int lane = 0; lane < a.lanes_used; ++lane)
+            for (std::uint16_t ch : batch.input[a.group * kLanes + lane].at(t))
+              a.channel_lanes[ch] |= static_cast<lane_mask>(1u << lane);
+          for (int ch = 0; ch < net.n_in; ++ch) {
+            if (a.channel_lanes[ch] == 0) continue;
+            const lanes_i spiked = lanes_of(a.channel_lanes[ch]);
             for (std::uint32_t s = net.w_in.begin(ch); s < net.w_in.end(ch); ++s)
-              tp.g_in[s] += dv[net.w_in.post[s]][lane];
-          if (t > 0)
-            for (std::uint16_t i : tp.z.at(t - 1))
-              for (std::uint32_t s = net.w_rec.begin(i); s < net.w_rec.end(i); ++s)
-                tp.g_rec[s] += dv[net.w_rec.post[s]][lane];
-          for (std::uint16_t i : tp.z.at(t)) {
-            for (std::uint32_t s = net.w_out.begin(i); s < net.w_out.end(i); ++s)
-              tp.g_out[s] += dy[net.w_out.post[s]][lane];
-            count[i][lane] -= 1.0;  // before t the running count is one less
+              a.g_in[s] = spiked ? a.g_in[s] + a.dv[net.w_in.post[s]] : a.g_in[s];
           }
+          for (int lane = 0; lane < a.lanes_used; ++lane) {
+            const int b = a.group * kLanes + lane;
+            Tape& tp = tapes_[b];
+            if (t > 0)
+              for (std::uint16_t i : tp.z.at(t - 1))
+                for (std::uint32_t s = net.w_rec.begin(i); s < net.w_rec.end(i); ++s)
+                  tp.g_rec[s] += a.dv[net.w_rec.post[s]][lane];
+            for (std::uint16_t i : tp.z.at(t)) {
+              for (std::uint32_t s = net.w_out.begin(i); s < net.w_out.end(i); ++s)
+                tp.g_out[s] += a.dy[net.w_out.post[s]][lane];
+              a.count[i][lane] -= 1.0;  // before t the running count is one less
+            }
+          }
+        }
+      }
+      for (int j = 0; j < n_here; ++j) {
+        const Adjoint& a = adjoints[j];
+        for (int lane = 0; lane < a.lanes_used; ++lane) {
+          std::vector<float>& g_in = tapes_[a.group * kLanes + lane].g_in;
+          g_in.resize(a.g_in.size());
+          for (std::size_t s = 0; s < g_in.size(); ++s) g_in[s] = a.g_in[s][lane];
         }
       }
     }
