@@ -6,46 +6,12 @@
 set -u
 eisnn=$1
 export EISNN_FIGURES_DIR=$2
-python=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$(dirname "$0")/../cli/cli_lib.sh"
+write_rates "$tmp/rates.h5" 40
+tiny_network "$tmp/rates.h5"
 
-# Expects a non-zero exit and a message containing $2 from the command after it.
-expect_error() {
-  local what=$1 needle=$2
-  shift 2
-  if "$@" >"$tmp/out.txt" 2>&1; then
-    fail "$what: exit 0"
-  elif ! grep -q -- "$needle" "$tmp/out.txt"; then
-    fail "$what: message lacks '$needle': $(cat "$tmp/out.txt")"
-  fi
-}
-
-# A synthetic task: 40 trials x 300 ms, channels 0-7 higher in state 1, half the trials change.
-$python - "$tmp/rates.h5" <<'PY' || { echo "FAIL: cannot write the rate file"; exit 1; }
-import sys, h5py, numpy as np
-rng = np.random.default_rng(1)
-n, t = 40, 300
-labels = np.zeros((n, t), np.uint8)
-for i in range(n):
-    start = i % 2
-    labels[i] = start
-    if i % 4 < 2:
-        labels[i, 100 + rng.integers(100):] = 1 - start
-rates = np.where(labels[:, :, None] == 1, np.r_[np.full(8, 0.3), np.full(8, 0.1)], 0.1)
-with h5py.File(sys.argv[1], "w") as f:
-    f["rates"] = rates.astype(np.float32)
-    f["labels"] = labels
-PY
-
-set_flags=(--set network.n_e=40 --set network.n_i=10 --set connectivity.in_fan_out=12
-  --set connectivity.n_out_from_e=8 --set connectivity.n_out_from_i=3
-  --set connectivity.w_in_max_mV=6 --set "task.front_end=\"file\""
-  --set "task.rates_file=\"$tmp/rates.h5\"" --set training.batch_size=8
-  --set training.batches_per_epoch=2 --set training.snapshot_every_epochs=2
-  --set training.lr=0.01 --preset clean)
+set_flags=("${tiny_net[@]}" --set training.batch_size=8 --set training.batches_per_epoch=2
+  --set training.snapshot_every_epochs=2 --set training.lr=0.01)
 "$eisnn" -q train --out "$tmp/run" --epochs 12 "${set_flags[@]}" || fail "eisnn train"
 
 "$eisnn" -q analyze "$tmp/run" --out "$tmp/an" || fail "analyze exit status"
@@ -119,8 +85,4 @@ echo "garbage" > "$tmp/bad_an/analysis.h5"
 expect_error "corrupt analysis.h5" "bad_an/analysis.h5" "$eisnn" report "$tmp/bad_an" --out "$tmp/x"
 expect_error "report of an empty folder" "eisnn analyze" "$eisnn" report "$tmp/unfinished" --out "$tmp/x"
 
-if [[ $failures -gt 0 ]]; then
-  echo "$failures failure(s)"
-  exit 1
-fi
-echo "all CLI analysis checks passed"
+finish "CLI analysis"

@@ -9,11 +9,7 @@ set -u
 eisnn=$1
 mpiexec=$2
 export EISNN_FIGURES_DIR=$3
-python=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$(dirname "$0")/../cli/cli_lib.sh"
 
 # Open MPI refuses root without these; containers often lack the kernel
 # feature (CMA) of its default single-copy transport; 3 ranks on 2 cores.
@@ -25,28 +21,12 @@ mpi() {
   "$mpiexec" -np "$n" --bind-to none "$eisnn" "$@"
 }
 
-# A synthetic task: 60 trials x 300 ms, channels 0-7 higher in state 1.
-$python - "$tmp/rates.h5" <<'PY' || { echo "FAIL: cannot write the rate file"; exit 1; }
-import sys, h5py, numpy as np
-rng = np.random.default_rng(1)
-n, t = 60, 300
-labels = np.zeros((n, t), np.uint8)
-for i in range(n):
-    labels[i] = i % 2
-    if i % 4 < 2:
-        labels[i, 100 + rng.integers(100):] = 1 - i % 2
-rates = np.where(labels[:, :, None] == 1, np.r_[np.full(8, 0.3), np.full(8, 0.1)], 0.1)
-with h5py.File(sys.argv[1], "w") as f:
-    f["rates"] = rates.astype(np.float32)
-    f["labels"] = labels
-PY
+write_rates "$tmp/rates.h5" 60
+tiny_network "$tmp/rates.h5"
 
 # 50 units; batches of 20 trials are 3 groups of 8 lanes (8, 8, 4), so 2
 # ranks split them unevenly and 3 ranks take one each.
-net=(--preset clean --set network.n_e=40 --set network.n_i=10 --set connectivity.in_fan_out=12
-  --set connectivity.n_out_from_e=8 --set connectivity.n_out_from_i=3
-  --set connectivity.w_in_max_mV=6 --set "task.front_end=\"file\""
-  --set "task.rates_file=\"$tmp/rates.h5\"" --set "task.cache_dir=\"$tmp/cache\""
+net=("${tiny_net[@]}" --set "task.cache_dir=\"$tmp/cache\""
   --set training.batch_size=20 --set training.batches_per_epoch=2 --set training.lr=0.02)
 train=("${net[@]}" --set training.epochs=6)
 
@@ -170,8 +150,4 @@ elif ! grep -q "runs in one process" "$tmp/sim.log"; then
   fail "simulate over 2 ranks: unclear message: $(cat "$tmp/sim.log")"
 fi
 
-if [ "$failures" -gt 0 ]; then
-  echo "$failures failure(s)"
-  exit 1
-fi
-echo "all MPI checks passed"
+finish "MPI"
