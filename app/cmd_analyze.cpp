@@ -69,9 +69,9 @@ void add_analyze_command(CLI::App& app) {
       "also write one-hot measures (needs a run with 2 readouts; on by default for them)");
   cmd->add_option("--snapshot-stride", opts->snapshot_stride,
                   "use every n-th weight snapshot for the course over training (default 1)")
-      ->check(CLI::PositiveNumber);
+      ->check(at_least(1));
   cmd->add_option("-j,--threads", opts->threads, "worker threads (0 = all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(at_least(0));
 
   cmd->callback([=] {
     single_process_only("analyze");
@@ -107,14 +107,14 @@ void add_perturb_command(CLI::App& app) {
                 "perturb the last checkpoint of a run that has not finished (no network.h5)");
   cmd->add_option("--jitter", opts->j_ms, "jitter sizes J in ms (default 0,1,2,3,5,10)")
       ->delimiter(',')
-      ->check(CLI::NonNegativeNumber);
+      ->check(at_least(0));
   cmd->add_option("--repeats", opts->n_repeats, "repeats of every random perturbation (default 3)")
-      ->check(CLI::PositiveNumber);
+      ->check(at_least(1));
   cmd->add_option("--fraction", opts->strongest_fraction,
                   "fraction of the strongest inhibitory synapses to silence (default 0.25)")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("-j,--threads", opts->threads, "worker threads (0 = all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(at_least(0));
 
   cmd->callback([=] {
     single_process_only("perturb");

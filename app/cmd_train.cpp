@@ -68,7 +68,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--condition", *condition,
                   "the study's condition: main, one-hot, no-dale, lower-inhibition, rate-only");
   cmd->add_option("--epochs", *epochs, "epochs to train in all (overrides training.epochs)")
-      ->check(CLI::PositiveNumber);
+      ->check(at_least(1));
 
   cmd->callback([=] {
     if (out->empty() == resume->empty())

@@ -35,6 +35,10 @@ void single_process_only(const char* command);
 // Lets ranks other than 0 log at the requested level (they show only warnings otherwise).
 void log_on_every_rank();
 
+// A check for a whole-number option whose message states the rule:
+// "--epochs: must be at least 1, got 0".
+CLI::Validator at_least(int minimum);
+
 // "1h02m" or "3m07s".
 std::string format_duration(double seconds);
 

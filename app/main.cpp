@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -43,6 +44,20 @@ mpi::Session& mpi_session() {
 
 Communicator& world() {
   return g_session->world();
+}
+
+CLI::Validator at_least(int minimum) {
+  const std::string rule = "must be at least " + std::to_string(minimum);
+  return CLI::Validator(
+      [minimum, rule](std::string& text) -> std::string {
+        long value = 0;
+        const char* end = text.data() + text.size();
+        const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+        if (ec != std::errc() || ptr != end) return "must be a whole number, got '" + text + "'";
+        if (value < minimum) return rule + ", got " + text;
+        return {};
+      },
+      "INT >= " + std::to_string(minimum));
 }
 
 std::string format_duration(double seconds) {
@@ -92,8 +107,7 @@ void ConfigFlags::add_to(CLI::App& cmd) {
   cmd.add_option("--preset", preset, "named defaults under the file: zhu2026 (default) or clean");
   cmd.add_option("-s,--set", overrides,
                  "override one key, section.key=value (repeatable), e.g. --set neuron.tau_m_ms=25");
-  cmd.add_option("-j,--threads", threads, "worker threads (0 = all cores)")
-      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("-j,--threads", threads, "worker threads (0 = all cores)")->check(at_least(0));
 }
 
 Config ConfigFlags::load() const {
@@ -140,6 +154,10 @@ int main(int argc, char** argv) {
   };
 
   CLI::App cli{"eisnn: train and dissect cortex-constrained recurrent spiking networks"};
+  // A bad flag is one line of error, like every other bad input.
+  cli.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return std::string(e.what()) + " (see --help)\n";
+  });
   cli.set_version_flag("--version", std::string(version()) + " (" + git_commit() + ")");
   cli.require_subcommand(1);
   int verbosity = 0;

@@ -165,6 +165,12 @@ Trainer::Trainer(const task::Dataset& data, std::filesystem::path dir, Communica
 
 Config Trainer::config_of_run(const std::filesystem::path& dir) {
   const auto path = dir / "checkpoint.h5";
+  if (!std::filesystem::is_directory(dir))
+    throw InputError("run folder '" + dir.string() + "' does not exist");
+  if (!std::filesystem::exists(path))
+    throw InputError("run folder '" + dir.string() +
+                     "' holds no checkpoint.h5: it is not a run of eisnn train, or the run was "
+                     "stopped before its first checkpoint (start it again with --out)");
   const h5::File f = h5::File::open(path);
   return parse_config(f.attr_string("/", "config"), "checkpoint '" + path.string() + "'");
 }
@@ -187,6 +193,24 @@ Trainer Trainer::resume(std::filesystem::path dir, const task::Dataset& data, in
                      data.config_hash);
   t.updates_ = read_updates(f, "/metrics/updates");
   t.evals_ = read_evals(f, "/metrics/heldout");
+
+  // A checkpoint records one update record and one Adam step per update done.
+  const std::string where = "checkpoint '" + (dir / "checkpoint.h5").string() + "'";
+  const std::int64_t done = t.next_update_;
+  const auto n = std::to_string(done);
+  if (done < 0 || static_cast<std::size_t>(done) != t.updates_.size())
+    throw InputError(where + ": next_update = " + n + " but it holds " +
+                     std::to_string(t.updates_.size()) + " update records (corrupt?)");
+  for (const AdamState* a : {&t.adam_in_, &t.adam_rec_, &t.adam_out_})
+    if (a->step != done)
+      throw InputError(where + ": an Adam state has taken " + std::to_string(a->step) +
+                       " steps, not next_update = " + n + " (corrupt?)");
+  if (done > t.n_updates())
+    throw InputError(where + " has trained " + n + " updates, more than the " +
+                     std::to_string(t.n_updates()) + " of training.epochs = " +
+                     std::to_string(t.config_.training.epochs) + "; give --epochs of at least " +
+                     std::to_string((done + t.config_.training.batches_per_epoch - 1) /
+                                    t.config_.training.batches_per_epoch));
   t.setup();
   return t;
 }
@@ -454,30 +478,31 @@ void Trainer::write_snapshot(int epoch) const {
 
 void Trainer::write_final() const {
   if (!writes_files()) return;
-  {
-    h5::AtomicWriter w(dir_ / "network.h5");
-    write_network(w.file(), net_);
-    w.commit();
-  }
-  // The trained network on the held-out trials, with what a reader needs to score them.
+  // The trained network on the held-out trials, with what a reader needs to
+  // score them; network.h5 comes last, as the mark of a finished run.
   std::vector<TrialResult> results;
   const EvalRecord rec = evaluate(config_.training.epochs, &results);
-  h5::AtomicWriter w(dir_ / "heldout.h5");
-  h5::File& f = w.file();
-  write_trial_results(f, net_, results, data_.n_steps);
-  std::vector<std::uint8_t> labels;
-  std::vector<std::int32_t> change_ms, trials;
-  for (const int trial : data_.heldout_trials) {
-    const std::uint8_t* l = data_.trial_labels(trial);
-    labels.insert(labels.end(), l, l + data_.n_steps);
-    change_ms.push_back(data_.change_ms[static_cast<std::size_t>(trial)]);
-    trials.push_back(trial);
+  {
+    h5::AtomicWriter w(dir_ / "heldout.h5");
+    h5::File& f = w.file();
+    write_trial_results(f, net_, results, data_.n_steps);
+    std::vector<std::uint8_t> labels;
+    std::vector<std::int32_t> change_ms, trials;
+    for (const int trial : data_.heldout_trials) {
+      const std::uint8_t* l = data_.trial_labels(trial);
+      labels.insert(labels.end(), l, l + data_.n_steps);
+      change_ms.push_back(data_.change_ms[static_cast<std::size_t>(trial)]);
+      trials.push_back(trial);
+    }
+    f.write("trials/index", trials);
+    f.write("trials/labels", labels, {trials.size(), static_cast<std::size_t>(data_.n_steps)});
+    f.write("trials/change_ms", change_ms);
+    f.set_attr("/", "per_ms_accuracy", rec.score.per_ms_accuracy);
+    f.set_attr("/", "mse", rec.score.mse);
+    w.commit();
   }
-  f.write("trials/index", trials);
-  f.write("trials/labels", labels, {trials.size(), static_cast<std::size_t>(data_.n_steps)});
-  f.write("trials/change_ms", change_ms);
-  f.set_attr("/", "per_ms_accuracy", rec.score.per_ms_accuracy);
-  f.set_attr("/", "mse", rec.score.mse);
+  h5::AtomicWriter w(dir_ / "network.h5");
+  write_network(w.file(), net_);
   w.commit();
 }
 

@@ -48,6 +48,37 @@ tiny_network() {
     --set "task.front_end=\"file\"" --set "task.rates_file=\"$1\"")
 }
 
+# same_run DIR OTHER...: the run folders OTHER hold the same network file, every
+# dataset of it, and the same metrics but wall times, bit for bit, as DIR.
+same_run() {
+  $python - "$@" <<'PY'
+import sys, h5py, numpy as np
+def load(d):
+    out = {}
+    with h5py.File(f"{d}/network.h5") as f:
+        f.visititems(lambda k, v: out.__setitem__(k, v[()]) if isinstance(v, h5py.Dataset) else None)
+    with h5py.File(f"{d}/metrics.h5") as f:
+        for g in ("updates", "heldout"):
+            for k in f[g]:
+                if k != "seconds":
+                    out[f"{g}/{k}"] = f[g][k][()]
+    return out
+ref = load(sys.argv[1])
+assert len(ref) > 20, sorted(ref)
+for d in sys.argv[2:]:
+    other = load(d)
+    differ = [k for k in ref if k not in other or not np.array_equal(ref[k], other[k])]
+    if differ:
+        sys.exit(f"{d} differs from {sys.argv[1]} in {differ}")
+PY
+}
+
+# checkpointed DIR N: true once the run folder DIR holds a checkpoint of update N or later.
+checkpointed() {
+  $python -c "import h5py, sys; sys.exit(int(h5py.File(sys.argv[1])['/'].attrs['next_update'] < int(sys.argv[2])))" \
+    "$1/checkpoint.h5" "$2" 2>/dev/null
+}
+
 # finish NAME: the exit status and last line of a test script.
 finish() {
   if [[ $failures -gt 0 ]]; then

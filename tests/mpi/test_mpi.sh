@@ -30,30 +30,6 @@ net=("${tiny_net[@]}" --set "task.cache_dir=\"$tmp/cache\""
   --set training.batch_size=20 --set training.batches_per_epoch=2 --set training.lr=0.02)
 train=("${net[@]}" --set training.epochs=6)
 
-# Every dataset of the network file and every metric but wall times, bit for bit.
-same_run() {
-  $python - "$@" <<'PY'
-import sys, h5py, numpy as np
-def load(d):
-    out = {}
-    with h5py.File(f"{d}/network.h5") as f:
-        f.visititems(lambda k, v: out.__setitem__(k, v[()]) if isinstance(v, h5py.Dataset) else None)
-    with h5py.File(f"{d}/metrics.h5") as f:
-        for g in ("updates", "heldout"):
-            for k in f[g]:
-                if k != "seconds":
-                    out[f"{g}/{k}"] = f[g][k][()]
-    return out
-ref = load(sys.argv[1])
-assert len(ref) > 20, sorted(ref)
-for d in sys.argv[2:]:
-    other = load(d)
-    differ = [k for k in ref if k not in other or not np.array_equal(ref[k], other[k])]
-    if differ:
-        sys.exit(f"{d} differs from {sys.argv[1]} in {differ}")
-PY
-}
-
 # 1. One network: 1 rank, 1 rank with 2 threads, 2 ranks, 3 ranks.
 "$eisnn" -q train -j 1 --out "$tmp/one" "${train[@]}" || fail "train, 1 process"
 "$eisnn" -q train -j 2 --out "$tmp/threads" "${train[@]}" || fail "train, 2 threads"
@@ -74,13 +50,8 @@ long=("${net[@]}" --set training.epochs=300 --set training.checkpoint_every_epoc
 "$eisnn" -q train -j 1 --out "$tmp/long-ref" "${long[@]}" || fail "long run"
 mpi 2 -q train -j 1 --out "$tmp/killed" "${long[@]}" >"$tmp/killed.log" 2>&1 &
 launcher=$!
-# True once the run folder $1 holds a checkpoint of update 20 or later.
-checkpointed() {
-  $python -c "import h5py, sys; sys.exit(int(h5py.File(sys.argv[1])['/'].attrs['next_update'] < 20))" \
-    "$1/checkpoint.h5" 2>/dev/null
-}
 for _ in $(seq 300); do
-  checkpointed "$tmp/killed" && break
+  checkpointed "$tmp/killed" 20 && break
   sleep 0.1
 done
 killed=0
@@ -104,7 +75,7 @@ same_run "$tmp/long-ref" "$tmp/killed" || fail "the resumed run differs from the
 mpi 2 -q train -j 1 --out "$tmp/usr1" "${long[@]}" >"$tmp/usr1.log" 2>&1 &
 launcher=$!
 for _ in $(seq 300); do
-  checkpointed "$tmp/usr1" && break
+  checkpointed "$tmp/usr1" 20 && break
   sleep 0.1
 done
 pkill -USR1 -f -- "--out $tmp/usr1"
