@@ -1,4 +1,5 @@
-// Version, commit and source location, fixed when the build is configured.
+// Version, commit ("-dirty" if tracked files had changes) and source
+// location of the build, recorded when the library is compiled.
 #pragma once
 
 namespace eisnn {
