@@ -57,8 +57,8 @@ void add_reproduce_command(CLI::App& app) {
   cmd->add_option("-o,--out", *out, "output folder (started again: finishes what is left)")
       ->required();
   cmd->add_flag("--quick", opts->quick,
-                "small run: 4 seeds, 120 trials, 30 updates per network (6-12 minutes on 2 "
-                "cores); every report section, marked as a quick run");
+                "small run: 4 seeds, 120 trials, 30 updates per network (minutes on 2 cores); "
+                "every report section, marked as a quick run");
   cmd->add_option("--seeds", *seeds, "networks per condition (default: 5, quick: 4)");
   cmd->add_option("--first-seed", opts->first_seed, "first seed (default 1)");
   cmd->add_option("--conditions", opts->conditions,

@@ -107,10 +107,13 @@ class DatasetPool {
   double seconds_ = 0;
 };
 
-// Runs work(i) for i in [0, n) on `n_workers` threads; the first exception
-// is kept, `stop` is raised so the others finish early, and it is rethrown.
+// Runs work(i) for i in [0, n) on `n_workers` threads, counting in
+// `idle_workers` (if given) the threads that found nothing left to start; the
+// first exception is kept, `stop` is raised so the others finish early, and
+// it is rethrown.
 template <class Work>
-void run_workers(int n, int n_workers, std::atomic<bool>& stop, Work work) {
+void run_workers(int n, int n_workers, std::atomic<bool>& stop, Work work,
+                 std::atomic<int>* idle_workers = nullptr) {
   std::atomic<int> next{0};
   std::mutex error_mutex;
   std::exception_ptr error;
@@ -124,6 +127,7 @@ void run_workers(int n, int n_workers, std::atomic<bool>& stop, Work work) {
         stop = true;
       }
     }
+    if (idle_workers) ++*idle_workers;
   };
   std::vector<std::thread> pool;
   for (int w = 0; w < n_workers; ++w) pool.emplace_back(loop);
@@ -318,6 +322,7 @@ bool Reproduction::train(const Callbacks& cb) {
   std::atomic<bool> stop{false}, interrupted{false};
   std::atomic<std::int64_t> done_updates{0};
   std::atomic<int> n_done{static_cast<int>(plan_.jobs.size() - todo.size())};
+  std::atomic<int> idle_workers{0};
   const auto started = Clock::now();
   // Callbacks of a team come from its first rank only.
   auto call = [&](auto&& f) {
@@ -367,6 +372,12 @@ bool Reproduction::train(const Callbacks& cb) {
     TrainerCallbacks tc;
     double mean_s = 0;
     tc.on_update = [&](const UpdateRecord& r) {
+      // The cores of workers with no network left to start go to the networks
+      // still training, from their next update on (threads never change
+      // results): the last networks of a study do not leave cores idle.
+      if (alone)
+        trainer.set_threads(
+            std::max(threads_each, plan_.n_threads / std::max(1, n_workers - idle_workers.load())));
       mean_s = mean_s == 0 ? r.seconds : 0.9 * mean_s + 0.1 * r.seconds;
       const std::int64_t all = ++done_updates;
       const double rate = all / std::max(1e-9, seconds_since(started));
@@ -405,6 +416,7 @@ bool Reproduction::train(const Callbacks& cb) {
     st.train_s = seconds_since(job_started);
     info.finished = utc_now();
     info.wall_s = st.train_s;
+    info.threads = trainer.config().training.threads;  // of the last update
     if (team_lead) write_run_record(job.run_dir, trainer.config(), info);
     pool.release(job);
     if (st.training == "failed") {
@@ -423,7 +435,7 @@ bool Reproduction::train(const Callbacks& cb) {
     });
   };
   if (alone) {
-    run_workers(static_cast<int>(mine.size()), n_workers, stop, train_one);
+    run_workers(static_cast<int>(mine.size()), n_workers, stop, train_one, &idle_workers);
   } else {
     // MPI calls come from this thread only; every rank of the team goes
     // through the same networks in the same order.

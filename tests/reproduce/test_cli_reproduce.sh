@@ -12,8 +12,9 @@ source "$(dirname "$0")/../cli/cli_lib.sh"
 write_rates "$tmp/rates.h5" 40
 tiny_network "$tmp/rates.h5"
 
-tiny=("${tiny_net[@]}" --set training.batch_size=8 --set training.batches_per_epoch=2
-  --set training.epochs=4 --set training.lr=0.01 --seeds 1 -j 2 --jitter 0,1,3 --repeats 2)
+sizes=("${tiny_net[@]}" --set training.batch_size=8 --set training.batches_per_epoch=2
+  --set training.epochs=4 --set training.lr=0.01 --seeds 1 --jitter 0,1,3 --repeats 2)
+tiny=("${sizes[@]}" -j 2)
 
 start=$(date +%s)
 "$eisnn" reproduce --out "$tmp/study" --quick "${tiny[@]}" 2>"$tmp/first.log" ||
@@ -103,6 +104,14 @@ rm "$tmp/study/runs/no-dale-s1/network.h5"
   fail "third reproduce: $(tail -5 "$tmp/third.log")"
 grep -q "no-dale-s1: resuming at update 8" "$tmp/third.log" || fail "no-dale-s1 not resumed"
 [[ -s "$tmp/study/runs/no-dale-s1/network.h5" ]] || fail "resumed run left no network.h5"
+
+# The last network of the first invocation (rate-only) took over the core of
+# the worker that found no network left, if it finished first; trained alone
+# on one core it is the same, bit for bit.
+"$eisnn" reproduce --out "$tmp/alone" --quick "${sizes[@]}" -j 1 --conditions rate-only \
+  2>"$tmp/alone.log" || fail "reproduce of rate-only alone: $(tail -5 "$tmp/alone.log")"
+same_run "$tmp/study/runs/rate-only-s1" "$tmp/alone/runs/rate-only-s1" ||
+  fail "rate-only-s1 trained side by side differs from rate-only-s1 trained alone"
 
 # Ctrl-C: every network in training checkpoints, exit status 130.
 "$eisnn" reproduce --out "$tmp/long" --quick "${tiny[@]}" --set training.epochs=100000 \
